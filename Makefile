@@ -1,0 +1,40 @@
+# Two commands for a fresh machine (Python 3.11+):
+#   make serve   build the seed archive and serve it on http://127.0.0.1:8000 with live reload
+#   make test    run every test (browser tests need Debian's chromium; `bash .ci/run` installs it)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEEDS  ?= ../shared/seeds
+
+.PHONY: serve test build import check bench clean
+
+$(BIN)/papers: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+serve: $(BIN)/papers
+	$(BIN)/papers serve --watch
+
+build: $(BIN)/papers
+	$(BIN)/papers build
+
+import: $(BIN)/papers
+	$(BIN)/papers import --year 2025 $(SEEDS)/*.txt
+
+check: $(BIN)/papers
+	$(BIN)/papers check
+
+test: $(BIN)/papers node_modules/.installed
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(BIN)/papers
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf site site.* .papers-cache build dist *.egg-info

@@ -1,0 +1,195 @@
+"""The Jinja environment: theme lookup, fingerprinted assets, filters, and turning a Page into bytes.
+
+Lookup order, first match wins, for templates and static files alike:
+  1. the site's overrides folder (`overrides/templates/`, `overrides/static/` beside papers.yml);
+  2. the configured theme (`themes/<name>/` beside papers.yml, or a path);
+  3. the packaged default theme.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import BuildError, ConfigError
+from .site import Page
+
+__all__ = ["Theme", "Renderer", "PACKAGED_THEMES"]
+
+PACKAGED_THEMES = Path(__file__).resolve().parent / "themes"
+MONTH_NAMES = "January February March April May June July August September October November December".split()
+
+
+class Theme:
+    """The ordered theme layers, and the static files they contribute (fingerprinted)."""
+
+    def __init__(self, config: SiteConfig):
+        layers: list[Path] = []
+        overrides = config.root / config.overrides
+        if overrides.is_dir():
+            layers.append(overrides)
+        layers.append(self._resolve(config))
+        default = PACKAGED_THEMES / "default"
+        if default.resolve() not in [p.resolve() for p in layers]:
+            layers.append(default)
+        self.layers = layers
+
+    @staticmethod
+    def _resolve(config: SiteConfig) -> Path:
+        name = config.theme
+        for candidate in (config.root / name, config.root / "themes" / name, PACKAGED_THEMES / name):
+            if (candidate / "templates").is_dir():
+                return candidate
+        raise ConfigError(f"Config value 'theme': no theme {name!r} (looked for themes/{name}/templates beside the "
+                          "config, and among the packaged themes: " + ", ".join(sorted(p.name for p in PACKAGED_THEMES.iterdir())) + ")")
+
+    def static_files(self) -> dict[str, Path]:
+        """Logical name (`css/site.css`) → the file that wins the lookup."""
+        found: dict[str, Path] = {}
+        for layer in self.layers:
+            root = layer / "static"
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    found.setdefault(path.relative_to(root).as_posix(), path)
+        return dict(sorted(found.items()))
+
+    def template_dirs(self) -> list[str]:
+        return [str(layer / "templates") for layer in self.layers if (layer / "templates").is_dir()]
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    """`css/site.css` → `static/css/site.<hash>.css`; text files such as licences keep their name."""
+    if name.endswith(".txt"):
+        return f"static/{name}"
+    stem, dot, ext = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"static/{stem}.{digest}.{ext}" if dot else f"static/{name}.{digest}"
+
+
+def human_date(value: str | dt.date | None) -> str:
+    if not value:
+        return "undated"
+    d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{MONTH_NAMES[d.month - 1][:3]} {d.day}, {d.year}"
+
+
+def long_date(value: str) -> str:
+    d = dt.date.fromisoformat(value)
+    return f"{d.strftime('%A')}, {MONTH_NAMES[d.month - 1]} {d.day}, {d.year}"
+
+
+def month_name(value: str) -> str:
+    y, m = value.split("-")[:2]
+    return f"{MONTH_NAMES[int(m) - 1]} {y}"
+
+
+def week_name(value: str) -> str:
+    y, w = value.split("-W")
+    monday = dt.date.fromisocalendar(int(y), int(w), 1)
+    sunday = monday + dt.timedelta(days=6)
+    return f"Week {int(w)}, {y} ({human_date(monday)} – {human_date(sunday)})"
+
+
+def prune(value: dict) -> dict:
+    """Drop empty values (None, '', [])."""
+    return {k: v for k, v in value.items() if v not in (None, "", [])}
+
+
+def link_label(url: str) -> str:
+    """`https://github.com/a/b/` → `github.com/a/b`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    return (host + parts.path.rstrip("/")) or url
+
+
+def json_script(value: Any) -> str:
+    """JSON safe inside a <script type="application/ld+json"> element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Renderer:
+    """Renders pages with the theme; one per build."""
+
+    def __init__(self, config: SiteConfig, theme: Theme, assets: dict[str, str], extra_globals: dict | None = None):
+        self.config = config
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(theme.template_dirs()),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        base_path = config.base_path
+
+        def asset(name: str) -> str:
+            try:
+                return base_path + assets[name]
+            except KeyError:
+                raise jinja2.TemplateRuntimeError(f"asset({name!r}): no such static file in the theme") from None
+
+        self.env.globals.update(site=config, url=lambda p="": base_path + p,
+                                abs_url=lambda p="": config.base_url + p, asset=asset, **(extra_globals or {}))
+        self.env.filters.update(human_date=human_date, long_date=long_date, month_name=month_name,
+                                week_name=week_name, json_script=json_script,
+                                prune=prune, link_label=link_label)
+        settings = json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True) + json.dumps(assets, sort_keys=True)
+        self.template_hash = hashlib.sha256((self._hash_templates(theme) + settings).encode("utf-8")).hexdigest()
+
+    @staticmethod
+    def _hash_templates(theme: Theme) -> str:
+        h = hashlib.sha256()
+        for d in theme.template_dirs():
+            for path in sorted(Path(d).rglob("*")):
+                if path.is_file():
+                    h.update(path.relative_to(d).as_posix().encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+    def render(self, page: Page) -> bytes:
+        """The page's bytes; a template error becomes a BuildError naming the template and line."""
+        if page.template.endswith(".json"):
+            return render_json_feed(page, self.config)
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=page.context, kind=page.kind, path=page.path, **page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise BuildError(f"template syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+        except jinja2.TemplateNotFound as exc:
+            raise BuildError(f"template {exc.name!r} not found in the theme (needed for {page.path})") from None
+        except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's
+            filename, line = _template_frame(exc)
+            raise BuildError(f"rendering {page.path} failed: {type(exc).__name__}: {exc}", filename, line) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback (Jinja maps frames to template lines)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and ("/templates/" in name or name.endswith((".html", ".xml", ".txt"))):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render_json_feed(page: Page, config: SiteConfig) -> bytes:
+    """JSON Feed 1.1, built as data so nothing in a title can break it."""
+    items = []
+    for e in page.context["entries"]:
+        url = config.base_url + e["link"]
+        items.append({"id": url, "url": url, "title": e["title"], "content_text": e["summary"],
+                      "date_published": f"{e['date']}T00:00:00Z",
+                      **({"authors": [{"name": e["organization"]}]} if e["organization"] else {})})
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": config.base_url,
+            "feed_url": config.base_url + "feed.json", "description": config.description,
+            "language": config.language, "items": items}
+    return (json.dumps(feed, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
