@@ -2,7 +2,9 @@
 
 A build writes into a fresh sibling folder (`site.tmp-<pid>`) and swaps it in with two renames; a failed
 build removes its folder and leaves the previous site/ as it was. Pages whose signature is unchanged are
-hard-linked from the previous site instead of being rendered again.
+hard-linked from the previous site instead of being rendered again. Folders left by a build that was killed
+(`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs) are removed by the next build, and if
+it was killed between the two renames, the next build finds the previous site in `site.old-<pid>`.
 """
 from __future__ import annotations
 
@@ -25,15 +27,37 @@ def write_file(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove `out.tmp-<pid>` / `out.old-<pid>` folders of dead builds; restore `out` from an `.old` one if missing."""
+    for path in sorted(out.parent.glob(f"{out.name}.*-*")):
+        kind, _, pid = path.name[len(out.name) + 1:].partition("-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):
+            continue
+        if kind == "old" and not out.exists():
+            os.replace(path, out)  # killed between the two renames of commit(): put the old site back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 class Staging:
     """A temporary output folder beside `out` that becomes `out` on commit()."""
 
     def __init__(self, out: Path):
         self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.out)
         self.dir = self.out.with_name(f"{self.out.name}.tmp-{os.getpid()}")
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True)
+        self.dir.mkdir()
 
     def write(self, rel: str, data: bytes) -> None:
         write_file(self.dir / rel, data)

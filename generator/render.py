@@ -2,14 +2,25 @@
 
 Lookup order, first match wins, for templates and static files alike:
   1. the site's overrides folder (`overrides/templates/`, `overrides/static/` beside papers.yml);
-  2. the configured theme (`themes/<name>/` beside papers.yml, or a path);
-  3. the packaged default theme.
+  2. the configured theme (`theme:` in papers.yml: `themes/<name>/` beside papers.yml, a path, or a packaged theme);
+  3. the packaged default theme (generator/themes/default, which is the repo's themes/default/).
+
+So a site changes one thing by adding one file: `overrides/templates/partials/paper_row.html` replaces how a
+listing row looks, `overrides/static/css/site.css` replaces the stylesheet, and every other template and
+asset still comes from the theme. Templates extend `base.html`, whose blocks are small: title, description,
+canonical, head, header, nav, searchbox, breadcrumbs, content, footer. Page templates get the page's context
+(see site.py) plus `site` (the config), `kind`, `path`, and the helpers `url(p)` (site-relative link),
+`abs_url(p)` (absolute), `asset(name)` (the fingerprinted URL of a static file, e.g. `asset('css/site.css')`).
+
+Every static file is written as `static/<name>.<sha256[:10]>.<ext>`, so it can be cached forever.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +28,12 @@ import jinja2
 
 from .config import SiteConfig
 from .errors import BuildError, ConfigError
+from .markdown import link_kind
 from .site import Page
 
 __all__ = ["Theme", "Renderer", "PACKAGED_THEMES"]
+
+log = logging.getLogger("papers.render")
 
 PACKAGED_THEMES = Path(__file__).resolve().parent / "themes"
 MONTH_NAMES = "January February March April May June July August September October November December".split()
@@ -45,8 +59,9 @@ class Theme:
         for candidate in (config.root / name, config.root / "themes" / name, PACKAGED_THEMES / name):
             if (candidate / "templates").is_dir():
                 return candidate
+        packaged = ", ".join(sorted(p.name for p in PACKAGED_THEMES.iterdir() if p.is_dir()))
         raise ConfigError(f"Config value 'theme': no theme {name!r} (looked for themes/{name}/templates beside the "
-                          "config, and among the packaged themes: " + ", ".join(sorted(p.name for p in PACKAGED_THEMES.iterdir())) + ")")
+                          f"config, and among the packaged themes: {packaged})")
 
     def static_files(self) -> dict[str, Path]:
         """Logical name (`css/site.css`) → the file that wins the lookup."""
@@ -65,12 +80,11 @@ class Theme:
 
 
 def fingerprint(name: str, data: bytes) -> str:
-    """`css/site.css` → `static/css/site.<hash>.css`; text files such as licences keep their name."""
-    if name.endswith(".txt"):
-        return f"static/{name}"
+    """`css/site.css` → `static/css/site.<hash>.css`: every file under static/ is named by its content, so the
+    whole folder can be cached forever (netlify.toml) and a changed file always gets a new URL."""
     stem, dot, ext = name.rpartition(".")
     digest = hashlib.sha256(data).hexdigest()[:10]
-    return f"static/{stem}.{digest}.{ext}" if dot else f"static/{name}.{digest}"
+    return f"static/{stem}.{digest}.{ext}" if dot and stem and "/" not in ext else f"static/{name}.{digest}"
 
 
 def human_date(value: str | dt.date | None) -> str:
@@ -91,10 +105,37 @@ def month_name(value: str) -> str:
 
 
 def week_name(value: str) -> str:
+    """`2023-W44` → `Week 44, 2023`."""
+    y, w = value.split("-W")
+    return f"Week {int(w)}, {y}"
+
+
+def week_range(value: str) -> str:
+    """`2023-W44` → `Oct 30 – Nov 5, 2023` (years on both ends when the week spans two)."""
     y, w = value.split("-W")
     monday = dt.date.fromisocalendar(int(y), int(w), 1)
     sunday = monday + dt.timedelta(days=6)
-    return f"Week {int(w)}, {y} ({human_date(monday)} – {human_date(sunday)})"
+    if monday.year == sunday.year:
+        return f"{human_date(monday).rsplit(',', 1)[0]} – {human_date(sunday)}"
+    return f"{human_date(monday)} – {human_date(sunday)}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 paper`, `3 papers`."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def day_of_month(value: str) -> int:
+    """`2025-03-07` → 7."""
+    return int(value[8:10])
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> str:
+    """Text without the control characters XML 1.0 forbids (escaping is still autoescape's job)."""
+    return "" if value is None else _XML_ILLEGAL.sub("", str(value))
 
 
 def prune(value: dict) -> dict:
@@ -138,9 +179,11 @@ class Renderer:
         self.env.globals.update(site=config, url=lambda p="": base_path + p,
                                 abs_url=lambda p="": config.base_url + p, asset=asset, **(extra_globals or {}))
         self.env.filters.update(human_date=human_date, long_date=long_date, month_name=month_name,
-                                week_name=week_name, json_script=json_script,
-                                prune=prune, link_label=link_label)
-        settings = json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True) + json.dumps(assets, sort_keys=True)
+                                week_name=week_name, week_range=week_range, json_script=json_script,
+                                prune=prune, link_label=link_label, link_kind=link_kind, plural=plural,
+                                day_of_month=day_of_month, xml_safe=xml_safe)
+        settings = (json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True)
+                    + json.dumps(assets, sort_keys=True))
         self.template_hash = hashlib.sha256((self._hash_templates(theme) + settings).encode("utf-8")).hexdigest()
 
     @staticmethod
@@ -154,6 +197,7 @@ class Renderer:
 
     def render(self, page: Page) -> bytes:
         """The page's bytes; a template error becomes a BuildError naming the template and line."""
+        log.debug("render %s (%s)", page.path, page.template)
         if page.template.endswith(".json"):
             return render_json_feed(page, self.config)
         try:
@@ -185,7 +229,7 @@ def render_json_feed(page: Page, config: SiteConfig) -> bytes:
     items = []
     for e in page.context["entries"]:
         url = config.base_url + e["link"]
-        items.append({"id": url, "url": url, "title": e["title"], "content_text": e["summary"],
+        items.append({"id": url, "url": url, "title": e["title"], "content_text": e["summary"] or e["title"],
                       "date_published": f"{e['date']}T00:00:00Z",
                       **({"authors": [{"name": e["organization"]}]} if e["organization"] else {})})
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": config.base_url,

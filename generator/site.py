@@ -4,11 +4,21 @@ Every page the site has is a `Page`: an output path, a template, and a context o
 list, dict). Because contexts are plain data, a page's signature — the hash of its template and its
 context — says exactly when it must be rendered again: a listing that shows a paper changes when that
 paper does, so listings, feeds and the sitemap are never left stale.
+
+URLs (all relative to the site root, ending in `/` for pages):
+  /                       latest days, each day's papers by upvotes
+  papers/<slug>/          one paper
+  date/YYYY-MM-DD/        one day with papers; links to the previous and next days with papers
+  week/YYYY-Www/          one ISO week;  month/YYYY-MM/  one month (a calendar of its days)
+  archive/                every year and month with counts;  org/ and org/<slug>/;  undated/
+  feed.xml feed.json sitemap.xml robots.txt 404.html search/
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from hashlib import sha1
 from typing import Any, Iterable
@@ -18,7 +28,9 @@ from .content import Paper
 from .markdown import render_abstract
 from .slugs import slugify
 
-__all__ = ["Page", "SiteModel", "build_model", "paper_url", "org_slug"]
+__all__ = ["Page", "SiteModel", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
+
+MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -37,14 +49,17 @@ class Page:
 
 
 def paper_url(slug: str) -> str:
+    """`papers/<slug>/`."""
     return f"papers/{slug}/"
 
 
 def org_slug(name: str) -> str:
+    """The URL name of an organisation."""
     return slugify(name)
 
 
 def iso_week(d: dt.date) -> str:
+    """`2021-W01` style ISO week key (the ISO year, which may differ from the calendar year)."""
     y, w, _ = d.isocalendar()
     return f"{y:04d}-W{w:02d}"
 
@@ -111,50 +126,103 @@ def _day_groups(model: SiteModel, keys: Iterable[str]) -> list[dict[str, Any]]:
 
 def pages(model: SiteModel, config: SiteConfig) -> list[Page]:
     """Every page of the site, in a stable order."""
-    out: list[Page] = []
-    day_keys = sorted(model.days)
-    week_keys = list(model.weeks)
-    month_keys = sorted(model.months)
-    latest = day_keys[::-1][: config.home_days]
-    out.append(Page("index.html", "home.html", {"days": _day_groups(model, latest), "total": len(model.papers),
-                                                "more": len(day_keys) > len(latest)}, "home"))
-    for i, p in enumerate(model.papers):
-        prev_p = model.papers[i - 1] if i > 0 else None
-        next_p = model.papers[i + 1] if i + 1 < len(model.papers) else None
-        out.append(Page(paper_url(p.slug) + "index.html", "paper.html", paper_context(p, prev_p, next_p), "paper"))
-    for i, k in enumerate(day_keys):
-        prev_k, next_k = _neighbours(day_keys, i)
-        d = dt.date.fromisoformat(k)
-        out.append(Page(f"date/{k}/index.html", "day.html", {
-            "date": k, "papers": _by_votes(model.days[k]), "prev": prev_k, "next": next_k,
-            "week": iso_week(d), "month": k[:7]}, "day"))
-    for i, k in enumerate(week_keys):
-        prev_k, next_k = _neighbours(week_keys, i)
-        ds = sorted({p.date.isoformat() for p in model.weeks[k] if p.date})
-        out.append(Page(f"week/{k}/index.html", "week.html", {
-            "week": k, "days": _day_groups(model, ds), "count": len(model.weeks[k]), "prev": prev_k, "next": next_k},
-            "week"))
-    for i, k in enumerate(month_keys):
-        prev_k, next_k = _neighbours(month_keys, i)
-        ds = sorted({p.date.isoformat() for p in model.months[k] if p.date})
-        out.append(Page(f"month/{k}/index.html", "month.html", {
-            "month": k, "days": _day_groups(model, ds), "count": len(model.months[k]), "prev": prev_k,
-            "next": next_k}, "month"))
+    out: list[Page] = [home_page(model, config)]
+    out += paper_pages(model)
+    out += day_pages(model)
+    out += period_pages(model, "week")
+    out += period_pages(model, "month")
     out.append(Page("archive/index.html", "archive.html", archive_context(model), "archive"))
-    for slug, (name, ps) in model.orgs.items():
-        out.append(Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
-                                                              "papers": [card(p) for p in reversed(ps)]}, "org"))
-    out.append(Page("org/index.html", "orgs.html", {"orgs": [
-        {"slug": s, "name": n, "link": f"org/{s}/", "count": len(ps)} for s, (n, ps) in model.orgs.items()]}, "orgs"))
+    out += org_pages(model)
     out.append(Page("undated/index.html", "undated.html", {"papers": [card(p) for p in model.undated]}, "undated"))
     out.append(Page("404.html", "404.html", {}, "404"))
     out.append(Page("search/index.html", "search.html", {}, "search"))
-    newest = [p for p in reversed(model.papers) if p.date is not None][: config.feed_size]
-    feed = {"entries": [feed_entry(p) for p in newest]}
+    feed = feed_context(model, config)
     out.append(Page("feed.xml", "feed.xml", feed, "feed"))
     out.append(Page("feed.json", "feed.json", feed, "feed"))
-    out.append(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out, model)}, "sitemap"))
+    out.append(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out)}, "sitemap"))
     out.append(Page("robots.txt", "robots.txt", {}, "robots"))
+    return out
+
+
+def home_page(model: SiteModel, config: SiteConfig) -> Page:
+    """The latest days, newest first: whole days until `home_papers` papers are shown (1 to `home_days` days)."""
+    latest: list[str] = []
+    shown = 0
+    for k in sorted(model.days, reverse=True):
+        if latest and (shown >= config.home_papers or len(latest) >= config.home_days):
+            break
+        latest.append(k)
+        shown += len(model.days[k])
+    months = sorted(model.months, reverse=True)[:12]
+    return Page("index.html", "home.html", {
+        "days": _day_groups(model, latest), "total": len(model.papers), "day_count": len(model.days),
+        "more": len(model.days) > len(latest),
+        "recent_months": [{"month": m, "count": len(model.months[m]), "link": f"month/{m}/"} for m in months],
+    }, "home")
+
+
+def paper_pages(model: SiteModel) -> list[Page]:
+    """One page per paper; previous and next follow the site order (date, then upvotes)."""
+    out = []
+    ps = model.papers
+    for i, p in enumerate(ps):
+        prev_p = ps[i - 1] if i > 0 else None
+        next_p = ps[i + 1] if i + 1 < len(ps) else None
+        out.append(Page(paper_url(p.slug) + "index.html", "paper.html", paper_context(p, prev_p, next_p), "paper"))
+    return out
+
+
+def day_pages(model: SiteModel) -> list[Page]:
+    """One page per date with papers, linking to the previous and next dates that have papers."""
+    out = []
+    keys = sorted(model.days)
+    by_month: dict[str, list[str]] = {}
+    for k in keys:
+        by_month.setdefault(k[:7], []).append(k)
+    for i, k in enumerate(keys):
+        prev_k, next_k = _neighbours(keys, i)
+        out.append(Page(f"date/{k}/index.html", "day.html", {
+            "date": k, "papers": _by_votes(model.days[k]), "prev": prev_k, "next": next_k,
+            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]]}, "day"))
+    return out
+
+
+def period_pages(model: SiteModel, kind: str) -> list[Page]:
+    """One page per ISO week or month with papers: its days, and the neighbouring periods with papers."""
+    groups = model.weeks if kind == "week" else model.months
+    keys = sorted(groups)
+    out = []
+    for i, k in enumerate(keys):
+        prev_k, next_k = _neighbours(keys, i)
+        ds = sorted({p.date.isoformat() for p in groups[k] if p.date})
+        ctx: dict[str, Any] = {kind: k, "days": _day_groups(model, ds), "count": len(groups[k]),
+                               "prev": prev_k, "next": next_k}
+        if kind == "month":
+            ctx["calendar"] = month_calendar(k, {d: len(model.days[d]) for d in ds})
+        out.append(Page(f"{kind}/{k}/index.html", f"{kind}.html", ctx, kind))
+    return out
+
+
+def month_calendar(month: str, counts: dict[str, int]) -> list[list[dict[str, Any] | None]]:
+    """The month as weeks (Monday first) of day cells {day, date, count}; None pads the first and last week."""
+    y, m = int(month[:4]), int(month[5:7])
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m):
+        row: list[dict[str, Any] | None] = []
+        for d in week:
+            iso = d.isoformat()
+            row.append({"day": d.day, "date": iso, "count": counts.get(iso, 0)} if d.month == m else None)
+        weeks.append(row)
+    return weeks
+
+
+def org_pages(model: SiteModel) -> list[Page]:
+    """One page per organisation (newest first), and the list of them all."""
+    out = [Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
+                                                         "papers": [card(p) for p in reversed(ps)]}, "org")
+           for slug, (name, ps) in model.orgs.items()]
+    orgs = [{"slug": s, "name": n, "link": f"org/{s}/", "count": len(ps)} for s, (n, ps) in model.orgs.items()]
+    out.append(Page("org/index.html", "orgs.html", {"orgs": orgs}, "orgs"))
     return out
 
 
@@ -176,26 +244,51 @@ def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None) -> dict[
 
 
 def feed_entry(p: Paper) -> dict[str, Any]:
+    """A feed entry: the listing card and the abstract as plain text."""
     c = card(p)
     c["summary"] = " ".join(p.body.split())
     return c
 
 
+def source_date() -> str:
+    """The date to use when the content gives none: SOURCE_DATE_EPOCH if set, else 1970-01-01."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).date().isoformat()
+
+
+def feed_context(model: SiteModel, config: SiteConfig) -> dict[str, Any]:
+    """The newest `feed_size` dated papers, newest day first and by upvotes within a day."""
+    dated = [p for p in model.papers if p.date is not None]
+    newest = sorted(dated, key=lambda p: (-p.date.toordinal(), -(p.upvotes or 0), p.title.casefold(), p.slug))
+    entries = [feed_entry(p) for p in newest[: config.feed_size]]
+    return {"entries": entries, "updated": entries[0]["date"] if entries else source_date()}
+
+
 def archive_context(model: SiteModel) -> dict[str, Any]:
-    years: dict[str, dict[str, int]] = {}
-    for k, ps in sorted(model.months.items(), reverse=True):
-        years.setdefault(k[:4], {})[k] = len(ps)
-    return {"years": [{"year": y, "count": sum(ms.values()),
-                       "months": [{"month": m, "count": c, "link": f"month/{m}/"} for m, c in ms.items()]}
-                      for y, ms in years.items()],
-            "undated": len(model.undated), "orgs": len(model.orgs), "total": len(model.papers)}
+    """Years (newest first), each with twelve month cells: count, and a link when the month has papers."""
+    by_year: dict[str, dict[str, int]] = {}
+    for k, ps in model.months.items():
+        by_year.setdefault(k[:4], {})[k] = len(ps)
+    years = []
+    for y in sorted(by_year, reverse=True):
+        cells = []
+        for m in range(1, 13):
+            key = f"{y}-{m:02d}"
+            n = by_year[y].get(key, 0)
+            cells.append({"month": key, "abbr": MONTH_ABBR[m - 1], "count": n, "link": f"month/{key}/" if n else None,
+                          "days": sum(1 for d in model.days if d.startswith(key)) if n else 0})
+        years.append({"year": y, "count": sum(by_year[y].values()), "months": cells})
+    peak = max((c["count"] for y in years for c in y["months"]), default=0)
+    return {"years": years, "peak": peak, "undated": len(model.undated), "orgs": len(model.orgs),
+            "total": len(model.papers), "days": len(model.days)}
 
 
-def sitemap_urls(pages_: list[Page], model: SiteModel) -> list[dict[str, str | None]]:
+def sitemap_urls(pages_: list[Page]) -> list[dict[str, str | None]]:
     """Every HTML page but 404 and search, with a lastmod where the page is about one date."""
     urls = []
     for pg in pages_:
-        if not pg.path.endswith("index.html") or pg.kind in ("search",):
+        if not pg.path.endswith("index.html") or pg.kind == "search":
             continue
         lastmod = pg.context.get("date") if pg.kind in ("paper", "day") else None
         urls.append({"loc": pg.path[: -len("index.html")], "lastmod": lastmod})

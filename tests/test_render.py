@@ -1,0 +1,200 @@
+"""Rendering: golden output for every page kind, the theme lookup order, fingerprinted assets, template errors.
+
+Golden files live in tests/golden/expected/ and are built from tests/golden/site-src/ (content + papers.yml).
+After an intended change to templates or the model, regenerate them and review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py -k golden
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_papers, write_tree
+from generator.config import load_config
+from generator.errors import BuildError, ConfigError
+from generator.render import PACKAGED_THEMES, Renderer, Theme, fingerprint
+from generator.site import Page
+
+GOLDEN = ROOT / "tests" / "golden"
+EXPECTED = GOLDEN / "expected"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+# Asset names carry a content hash; golden files compare HTML, not CSS/JS bytes, so the hash is masked.
+HASHED = re.compile(r"(static/[\w./-]+?)\.[0-9a-f]{10}\.(\w+)")
+
+# One entry per page kind (search/ belongs to the search feature and is checked there).
+KINDS = {
+    "home": ["index.html"],
+    "paper": ["papers/sparse-mixtures-of-experts/index.html", "papers/protein-folding-with-diffusion/index.html",
+              "papers/agents-that-read-manuals/index.html", "papers/quantum-error-correction-notes/index.html"],
+    "day": ["date/2024-12-30/index.html", "date/2025-03-01/index.html"],
+    "week": ["week/2025-W01/index.html"],
+    "month": ["month/2025-01/index.html"],
+    "archive": ["archive/index.html"],
+    "org": ["org/acme-ai-lab/index.html"],
+    "orgs": ["org/index.html"],
+    "undated": ["undated/index.html"],
+    "404": ["404.html"],
+    "atom": ["feed.xml"],
+    "jsonfeed": ["feed.json"],
+    "sitemap": ["sitemap.xml"],
+    "robots": ["robots.txt"],
+}
+
+
+def normalise(data: bytes) -> str:
+    return HASHED.sub(r"\1.HASH.\2", data.decode("utf-8"))
+
+
+def golden_files(site: Path) -> list[str]:
+    """Every output file the golden tree covers: all but static assets and the search feature's files."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
+                  if p.is_file() and not p.relative_to(site).as_posix().startswith(("static/", "search/")))
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("golden")
+    shutil.copytree(GOLDEN / "site-src", work / "src")
+    out = work / "site"
+    run_papers("build", "--content", str(work / "src" / "content"), "--out", str(out), "-q", check=True)
+    if UPDATE:
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        for rel in golden_files(out):
+            dst = EXPECTED / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_text(normalise((out / rel).read_bytes()), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_golden_page_kind(golden_site: Path, kind: str):
+    for rel in KINDS[kind]:
+        expected = EXPECTED / rel
+        assert expected.is_file(), f"no golden file {rel}; run with UPDATE_GOLDEN=1 to create it"
+        actual = normalise((golden_site / rel).read_bytes())
+        assert actual == expected.read_text(encoding="utf-8"), (
+            f"{rel} differs from tests/golden/expected/{rel}; if the change is intended, "
+            "regenerate with UPDATE_GOLDEN=1 and review the diff")
+
+
+def test_golden_tree_has_exactly_the_expected_files(golden_site: Path):
+    expected = sorted(p.relative_to(EXPECTED).as_posix() for p in EXPECTED.rglob("*") if p.is_file())
+    assert golden_files(golden_site) == expected
+    covered = {rel for rels in KINDS.values() for rel in rels}
+    assert covered <= set(expected)
+
+
+# --- theme lookup: overrides/ → configured theme → packaged default -------------------------------------------
+
+def _site(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
+    write_tree(tmp_path, {
+        "papers.yml": config or "title: T\n",
+        "content/2025/01/02/a-paper.md":
+            "---\ntitle: A Paper\nslug: a-paper\ndate: 2025-01-02\nupvotes: 3\n---\n\nText.\n",
+        **files,
+    })
+    return tmp_path
+
+
+def test_override_one_template_and_one_static_file_without_copying_the_theme(tmp_path: Path):
+    site = _site(tmp_path, {
+        "overrides/templates/partials/byline.html": "<span class=\"custom-byline\">by someone</span>\n",
+        "overrides/static/css/site.css": "body { color: rebeccapurple; }\n",
+        "overrides/static/img/logo.txt": "extra file\n",
+    })
+    out = tmp_path / "site"
+    run_papers("build", "--content", str(site / "content"), "--out", str(out), "-q", check=True)
+    page = (out / "papers/a-paper/index.html").read_text()
+    assert '<span class="custom-byline">by someone</span>' in page  # the override wins
+    assert '<main id="main"' in page  # everything else still comes from the packaged theme
+    css = [p for p in (out / "static/css").iterdir()]
+    assert len(css) == 1 and css[0].read_text() == "body { color: rebeccapurple; }\n"
+    assert f'href="/static/css/{css[0].name}"' in page
+    assert len(list((out / "static/img").glob("logo.*.txt"))) == 1  # new static files are added
+    assert any((out / "static/js").glob("site.*.js"))  # the theme's other static files are kept
+
+
+def test_named_theme_beside_the_config_falls_back_to_the_default(tmp_path: Path):
+    site = _site(tmp_path, {"themes/plain/templates/404.html": "plain 404 for {{ site.title }}\n"},
+                 config="title: T\ntheme: plain\n")
+    out = tmp_path / "site"
+    run_papers("build", "--content", str(site / "content"), "--out", str(out), "-q", check=True)
+    assert (out / "404.html").read_text() == "plain 404 for T\n"
+    assert "A Paper" in (out / "papers/a-paper/index.html").read_text()
+
+
+def test_lookup_order_is_overrides_then_theme_then_default(tmp_path: Path):
+    _site(tmp_path, {"overrides/templates/x.html": "o", "themes/mine/templates/x.html": "t"},
+          config="title: T\ntheme: mine\n")
+    config = load_config(None, tmp_path / "content")
+    layers = Theme(config).layers
+    assert layers == [tmp_path / "overrides", tmp_path / "themes" / "mine", PACKAGED_THEMES / "default"]
+    assert (PACKAGED_THEMES / "default" / "templates" / "base.html").is_file()
+    assert (PACKAGED_THEMES / "default").resolve() == (ROOT / "themes" / "default").resolve()
+
+
+def test_unknown_theme_is_a_config_error_naming_the_key(tmp_path: Path):
+    _site(tmp_path, {}, config="theme: nope\n")
+    with pytest.raises(ConfigError, match="'theme'.*nope"):
+        Theme(load_config(None, tmp_path / "content"))
+
+
+def test_assets_are_fingerprinted_by_content_hash():
+    data = b"body{}"
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    assert fingerprint("css/site.css", data) == f"static/css/site.{digest}.css"
+    assert fingerprint("css/site.css", b"body{ }") != fingerprint("css/site.css", data)
+    assert fingerprint("vendor/LICENSE-lunr.txt", data) == f"static/vendor/LICENSE-lunr.{digest}.txt"
+    assert fingerprint("CNAME", data) == f"static/CNAME.{digest}"
+
+
+# --- template errors name the template and the line ----------------------------------------------------------
+
+def _renderer(tmp_path: Path, template: str) -> Renderer:
+    _site(tmp_path, {"overrides/templates/broken.html": template})
+    config = load_config(None, tmp_path / "content")
+    return Renderer(config, Theme(config), {"css/site.css": "static/css/site.x.css"})
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path: Path):
+    renderer = _renderer(tmp_path, "line one\n{% if x %}\nno endif\n")
+    with pytest.raises(BuildError) as exc:
+        renderer.render(Page("x/index.html", "broken.html", {"x": 1}, "test"))
+    assert str(exc.value.path).endswith("overrides/templates/broken.html")
+    assert exc.value.line == 3
+    assert "syntax" in exc.value.message
+
+
+def test_template_runtime_error_names_file_and_line(tmp_path: Path):
+    renderer = _renderer(tmp_path, "ok\nok\n{{ missing.attr }}\n")
+    with pytest.raises(BuildError) as exc:
+        renderer.render(Page("x/index.html", "broken.html", {}, "test"))
+    assert str(exc.value.path).endswith("broken.html") and exc.value.line == 3
+    assert "missing" in exc.value.message and "x/index.html" in exc.value.message
+
+
+def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):
+    renderer = _renderer(tmp_path, "{{ asset('css/nope.css') }}\n")
+    with pytest.raises(BuildError, match="nope.css") as exc:
+        renderer.render(Page("x/index.html", "broken.html", {}, "test"))
+    assert exc.value.line == 1
+
+
+def test_abstract_links_are_linkified_and_collected():
+    from generator.markdown import link_kind, render_abstract
+
+    html, links = render_abstract("Code at https://github.com/a/b. Demo: www.demo.org, data on huggingface.co/d/x; "
+                                  "we ship train.py and README.md. [Page](https://p.example.io/) and "
+                                  "https://github.com/a/b again.")
+    assert links == ["https://github.com/a/b", "http://www.demo.org", "http://huggingface.co/d/x",
+                     "https://p.example.io/"]
+    assert "train.py and README.md" in html  # file names are not links, though .py and .md are real TLDs
+    assert html.count('rel="nofollow noopener"') == 5
+    assert [link_kind(u) for u in links] == ["Code", "Link", "Hugging Face", "Link"]
+    assert link_kind("https://someone.github.io/project") == "Project page"
