@@ -1,0 +1,219 @@
+"""Search index building: lunr.js's text pipeline in Python, per-term postings, the manifest and its shards.
+
+Ranking equality with lunr.js itself is tests/test_lunr_compat.py; the page is tests/test_search_browser.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_papers
+from generator.config import SiteConfig
+from generator.content import Paper
+from generator.search import FIELDS, documents, payload_for_query, search_files
+from generator.search_index import Field, build_index, is_array_index
+from generator.search_pack import DOCS_PER_SHARD, front_code
+from generator.search_text import Analyzer, js_sorted, stem, tokenize, trim
+from generator.site import build_model
+
+
+def model_of(*papers: Paper):
+    return build_model(list(papers))
+
+
+def paper(slug: str, title: str, body: str = "", day: int = 1, **kw) -> Paper:
+    return Paper(title=title, slug=slug, body=body, date=dt.date(2025, 1, day), **kw)
+
+
+def shards_of(files: dict[str, bytes]) -> dict[str, object]:
+    return {rel: json.loads(data) for rel, data in files.items() if rel.startswith("search/shards/")}
+
+
+# ---- the text pipeline: what lunr.js does, not what lunr.py does ----
+
+def test_tokenizer_splits_on_javascript_whitespace_and_hyphens():
+    assert tokenize("GLM-130B: An\u00a0Open\u2009Model\ufeffX") == ["glm", "130b:", "an", "open", "model", "x"]
+    assert tokenize("  --  ") == []
+
+
+def test_trimmer_strips_ascii_non_word_characters_only_at_the_ends():
+    assert trim("(e.g.,") == "e.g"  # lunr.py keeps "(e.g.," unchanged
+    assert trim("café") == "caf"  # JavaScript's \W is ASCII-only
+    assert trim("(") == ""
+
+
+@pytest.mark.parametrize("word,expected", [("try", "tri"), ("lay", "lay"), ("trying", "tri"), ("models", "model"),
+                                           ("relational", "relat"), ("yes", "ye"), ("go", "go")])
+def test_stemmer_is_lunr_js_not_lunr_py(word: str, expected: str):
+    assert stem(word) == expected
+
+
+def test_analyzer_drops_stop_words_keeps_empty_terms_and_counts_like_lunr_builder():
+    a = Analyzer()
+    counts, length = a.counts("The models, the MODELS and ( trying")
+    assert counts == {"model": 2, "": 1, "tri": 1}
+    assert list(counts) == ["model", "", "tri"]  # first-occurrence order gives lunr's term indexes
+    assert length == 4
+    assert a.terms("The models") == ["model"]
+
+
+def test_javascript_string_order_is_utf16_order():
+    assert js_sorted(["\U0001f600", "\uffe0", "a"]) == ["a", "\U0001f600", "\uffe0"]
+    assert js_sorted(["b", "a", "ab"]) == ["a", "ab", "b"]
+
+
+def test_front_coding_counts_utf16_code_units():
+    assert front_code(["model", "modul", "mx"]).split("\n") == ["0model", "3ul", "1x"]
+    assert front_code(["a\U0001f600b", "a\U0001f600c"]).split("\n") == ["0a\U0001f600b", "3c"]
+
+
+# ---- the index ----
+
+def test_term_indexes_follow_first_occurrence_by_document_then_field():
+    idx = build_index([("beta alpha", "gamma", None), ("delta", "alpha beta epsilon", "Org")], FIELDS)
+    order = sorted(idx.terms, key=lambda t: idx.terms[t].index)
+    assert order == ["beta", "alpha", "gamma", "delta", "epsilon", "org"]
+    assert idx.count == 2 and idx.length_sums == [3, 4, 1]
+
+
+def test_postings_are_document_deltas_with_tf_and_field_length():
+    idx = build_index([("x",), ("y",), ("x x y",), ("x",)], [Field("title")])
+    assert idx.terms["x"].fields[0] == [0, 1, 1, 2, 2, 3, 1, 1, 1]
+    assert idx.terms["x"].docs(0) == [0, 2, 3]
+    assert idx.terms["y"].fields[0] == [1, 1, 1, 1, 1, 3]
+
+
+def test_integer_like_refs_are_recorded_for_javascript_key_order():
+    assert is_array_index("0") and is_array_index("2048")
+    assert not is_array_index("007") and not is_array_index("2048-games") and not is_array_index("99999999999")
+    files = search_files(model_of(paper("word", "Word one", day=1), paper("2048", "Word two", day=2),
+                                  paper("10", "Word three", day=3)), SiteConfig())
+    manifest = json.loads(files["search/manifest.json"])
+    assert manifest["intRefs"] == [[2, 10], [1, 2048]]
+
+
+# ---- files on disk ----
+
+def test_manifest_names_every_shard_and_shards_are_named_by_content_hash():
+    ps = [paper(f"p{i}", f"Paper {i} on diffusion", f"Abstract {i} about models.", day=1 + i % 28) for i in range(40)]
+    files = search_files(model_of(*ps), SiteConfig())
+    manifest = json.loads(files["search/manifest.json"])
+    named = {n for _, n in manifest["postings"]} | {v[2] for v in manifest["vocab"]} | set(manifest["docs"][1])
+    on_disk = {rel[len("search/shards/"):-len(".json")] for rel in files if rel.startswith("search/shards/")}
+    assert named == on_disk
+    for rel, data in files.items():
+        if rel.startswith("search/shards/"):
+            assert rel == f"search/shards/{hashlib.sha256(data).hexdigest()[:12]}.json"
+    assert manifest["fields"] == [["title", 10], ["abstract", 1], ["organization", 1]]
+    assert manifest["count"] == 40
+    assert len(manifest["docs"][1]) == -(-40 // DOCS_PER_SHARD)
+
+
+def test_document_store_holds_what_a_result_row_shows():
+    p = paper("glm", "GLM <b>130B</b>", "An open\n\nbilingual model.", organization="Tsinghua University",
+              authors_count=9)
+    files = search_files(model_of(p), SiteConfig())
+    manifest = json.loads(files["search/manifest.json"])
+    rows = json.loads(files[f"search/shards/{manifest['docs'][1][0]}.json"])
+    assert rows == [["glm", "GLM <b>130B</b>", "2025-01-01", "Tsinghua University", "tsinghua-university", 9,
+                     "An open bilingual model."]]
+
+
+def test_postings_shards_cover_all_terms_in_javascript_order():
+    ps = [paper(f"p{i}", f"Title {i} token{i}", " ".join(f"w{i}x{j}" for j in range(300))) for i in range(60)]
+    files = search_files(model_of(*ps), SiteConfig())
+    manifest = json.loads(files["search/manifest.json"])
+    assert len(manifest["postings"]) > 1  # big enough to split
+    terms = []
+    for first, name in manifest["postings"]:
+        rows = json.loads(files[f"search/shards/{name}.json"])
+        assert rows[0][0] == first
+        terms += [r[0] for r in rows]
+    assert terms == js_sorted(terms) and len(terms) == len(set(terms))
+    vocab = []
+    for lo, hi, name in manifest["vocab"]:
+        prev = ""
+        for line in json.loads(files[f"search/shards/{name}.json"]).split("\n"):
+            prev = prev[: ord(line[0]) - 48] + line[1:]
+            assert lo <= len(prev) <= hi
+            vocab.append(prev)
+    assert sorted(vocab) == sorted(terms)
+
+
+def test_same_papers_give_byte_identical_files():
+    ps = [paper(f"p{i}", f"Paper {i}", f"Text {i} of a paper.") for i in range(20)]
+    assert search_files(model_of(*ps), SiteConfig()) == search_files(model_of(*reversed(ps)), SiteConfig())
+
+
+def test_an_empty_archive_still_has_a_manifest():
+    files = search_files(model_of(), SiteConfig())
+    assert json.loads(files["search/manifest.json"])["count"] == 0
+
+
+# ---- through `papers build` ----
+
+def test_build_writes_the_index_and_pages_never_name_shards(seed_site: Path, seed_content: Path):
+    manifest = json.loads((seed_site / "search" / "manifest.json").read_text())
+    assert manifest["count"] == len(documents(build_model(_papers(seed_content))))
+    shard_names = {p.stem for p in (seed_site / "search" / "shards").iterdir()}
+    assert len(shard_names) < 100  # hundreds at most, not one per paper
+    page = (seed_site / "search" / "index.html").read_text()
+    assert 'data-index="/search/manifest.json"' in page
+    assert not any(name in page for name in shard_names)
+
+
+def test_changing_an_abstract_changes_the_manifest_but_not_the_search_page(tmp_path: Path, seed_content: Path):
+    content = tmp_path / "content"
+    shutil.copytree(seed_content, content)
+    out = tmp_path / "site"
+    run_papers("build", "--content", str(content), "--out", str(out), "-q", check=True)
+    before = {p: (out / "search" / p).read_bytes() for p in ("index.html", "manifest.json")}
+    target = sorted(content.rglob("*.md"))[0]
+    target.write_text(target.read_text(encoding="utf-8") + "\nZyzzyva quokka.\n", encoding="utf-8")
+    run_papers("build", "--content", str(content), "--out", str(out), "-q", check=True)
+    assert (out / "search" / "index.html").read_bytes() == before["index.html"]
+    assert (out / "search" / "manifest.json").read_bytes() != before["manifest.json"]
+
+
+def _papers(content: Path) -> list[Paper]:
+    from generator.content import load_papers
+
+    return load_papers(content)[0]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run search.js")
+def test_payload_for_query_lists_the_files_a_query_reads(seed_site: Path):
+    files, raw, gz = payload_for_query(seed_site, "diffusion")
+    assert files[0] == "search/index.html" and "search/manifest.json" in files
+    assert any(f.startswith("static/vendor/lunr-2.3.9") for f in files)
+    shards = [f for f in files if f.startswith("search/shards/")]
+    assert 2 <= len(shards) < len(list((seed_site / "search" / "shards").iterdir()))
+    assert raw == sum((seed_site / f).stat().st_size for f in files)
+    assert 0 < gz < raw
+    none_files, _, none_gz = payload_for_query(seed_site, "zzzyxq")
+    assert len(none_files) < len(files) and none_gz < gz  # no results: no document shards
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run search.js")
+def test_engine_refuses_queries_needing_too_many_files_and_reports_parse_errors(seed_site: Path):
+    from generator.search_payload import run_queries
+
+    broad, bad, ok = run_queries(seed_site, ["*", "title:", "diffusion"], max_shards=2)
+    assert broad.error.startswith("TooBroad") and broad.refs == []
+    assert bad.error == "QueryParseError: expecting term, found nothing"
+    assert ok.error is None and ok.total > 10 and len(ok.refs) == 10 and ok.scores == sorted(ok.scores, reverse=True)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run search.js")
+def test_payload_for_query_under_a_base_path(tmp_path: Path, seed_content: Path):
+    out = tmp_path / "site"
+    run_papers("build", "--content", str(seed_content), "--out", str(out), "-q", "--base-url",
+               "https://example.org/papers-archive/", check=True)
+    assert 'data-index="/papers-archive/search/manifest.json"' in (out / "search" / "index.html").read_text()
+    files, raw, gz = payload_for_query(out, "GLM-130B")
+    assert "search/manifest.json" in files and all((out / f).is_file() for f in files)
