@@ -1,6 +1,9 @@
 """build(): the pipeline, top to bottom, one timed stage per step.
 
 content → papers → site model → theme & assets → pages (render or reuse) → search index → swap in.
+
+incremental.Builder runs the same steps again and again for `papers serve --watch`, through the same
+functions (write_assets, build_search_files, render_into).
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Protocol
 
 from .config import SiteConfig, load_config
 from .content import Paper, load_papers
@@ -18,7 +21,7 @@ from .output import Staging, read_manifest, write_manifest
 from .render import Renderer, Theme, fingerprint
 from .site import Page, SiteModel, build_model, pages
 
-__all__ = ["build", "BuildResult"]
+__all__ = ["build", "BuildResult", "Writer"]
 
 log = logging.getLogger("papers.build")
 
@@ -32,15 +35,24 @@ class BuildResult:
     reused: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    written: int = 0  # files written in place (incremental.Builder)
+    removed: int = 0  # files deleted because no page makes them any more (incremental.Builder)
+    search: bool = False  # the search index was made again (incremental.Builder)
+
+
+class Writer(Protocol):
+    """Where a build writes files: output.Staging, or incremental.InPlace."""
+
+    def write(self, rel: str, data: bytes) -> None: ...
 
 
 @contextmanager
-def stage(result: BuildResult, name: str) -> Iterator[None]:
+def stage(result: BuildResult, name: str, level: int = logging.INFO) -> Iterator[None]:
     t0 = time.perf_counter()
     yield
     dt = time.perf_counter() - t0
     result.timings[name] = dt
-    log.info("%-8s %7.0f ms", name, dt * 1000)
+    log.log(level, "%-8s %7.0f ms", name, dt * 1000)
 
 
 def cache_dir(out: Path) -> Path:
@@ -97,7 +109,7 @@ def build(content: Path = Path("content"), out: Path = Path("site"), config_path
     return result
 
 
-def write_assets(theme: Theme, staging: Staging) -> dict[str, str]:
+def write_assets(theme: Theme, staging: Writer) -> dict[str, str]:
     """Copy the theme's static files under fingerprinted names; returns logical name → output path."""
     assets: dict[str, str] = {}
     for name, path in theme.static_files().items():
@@ -122,12 +134,20 @@ def render_pages(site_pages: list[Page], renderer: Renderer, staging: Staging, c
     """Render each page whose signature changed; hard-link the rest from the previous build."""
     old = read_manifest(cache)
     new: dict[str, str] = {}
+    todo: list[Page] = []
     for page in site_pages:
         sig = page.signature(renderer.template_hash)
         new[page.path] = sig
         if old.get(page.path) == sig and staging.reuse(page.path):
             result.reused += 1
-            continue
+        else:
+            todo.append(page)
+    render_into(todo, renderer, staging, result)
+    write_manifest(cache, new)
+
+
+def render_into(todo: list[Page], renderer: Renderer, staging: Writer, result: BuildResult) -> None:
+    """Render `todo` into `staging`: the one place pages are rendered, for build() and Builder alike."""
+    for page in todo:
         staging.write(page.path, renderer.render(page))
         result.rendered += 1
-    write_manifest(cache, new)

@@ -2,36 +2,58 @@
 headers from netlify.toml, so a CSP problem shows on the developer's machine before deploy.
 
 Only files inside the output folder are served: `..`, encoded `%2e%2e`, absolute paths and symlinks that
-lead outside all get 404.
+lead outside all get 404. Each file is looked up and read while holding `server.lock`, so a builder that
+updates the folder under the same lock is never seen half-way.
 """
 from __future__ import annotations
 
 import fnmatch
 import mimetypes
+import os
 import posixpath
+import sys
+import threading
 import tomllib
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["load_netlify_headers", "headers_for", "resolve", "StaticHandler", "make_server"]
+from .errors import ConfigError
+
+__all__ = ["load_netlify_headers", "find_netlify", "headers_for", "resolve", "StaticHandler", "SiteServer",
+           "HeaderRules", "make_server"]
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
          ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml", ".gz": "application/gzip"}
+NETLIFY = "netlify.toml"
+
+HeaderRules = list[tuple[str, dict[str, str]]]
 
 
-def load_netlify_headers(path: Path | None) -> list[tuple[str, dict[str, str]]]:
+def find_netlify(content: Path) -> Path | None:
+    """netlify.toml beside content/, else in the current folder, else None."""
+    for candidate in (content.parent / NETLIFY, Path.cwd() / NETLIFY):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_netlify_headers(path: Path | None) -> HeaderRules:
     """The `[[headers]]` rules of netlify.toml as (pattern, values), in file order."""
     if path is None or not path.is_file():
         return []
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML ({exc}); fix it or move it away to serve without its headers",
+                          path) from None
     return [(str(rule.get("for", "/*")), {str(k): str(v) for k, v in (rule.get("values") or {}).items()})
             for rule in data.get("headers", [])]
 
 
-def headers_for(rules: list[tuple[str, dict[str, str]]], url_path: str) -> dict[str, str]:
+def headers_for(rules: HeaderRules, url_path: str) -> dict[str, str]:
     """Headers for `url_path`; like Netlify, later matching rules override earlier ones key by key."""
     out: dict[str, str] = {}
     for pattern, values in rules:
@@ -43,11 +65,9 @@ def headers_for(rules: list[tuple[str, dict[str, str]]], url_path: str) -> dict[
 def resolve(root: Path, url_path: str) -> Path | None:
     """The file under `root` for a URL path, or None if it does not exist or would leave `root`."""
     path = unquote(urlsplit(url_path).path)
-    if "\0" in path or "\\" in path:
+    if "\0" in path or "\\" in path or any(part == ".." for part in path.split("/")):
         return None
     norm = posixpath.normpath("/" + path.lstrip("/"))
-    if any(part == ".." for part in path.split("/")):
-        return None
     root = root.resolve()
     candidate = (root / norm.lstrip("/")).resolve()
     if candidate.is_dir():
@@ -59,9 +79,16 @@ def resolve(root: Path, url_path: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def _needs_slash(root: Path, url_path: str) -> bool:
+    """True for `/date/x` (already resolved inside `root`) when it names a folder: redirect to `/date/x/`."""
+    raw = unquote(url_path)
+    return not raw.endswith("/") and (root / raw.lstrip("/")).is_dir()
+
+
 class StaticHandler(BaseHTTPRequestHandler):
     """Serves `server.root`; subclasses may rewrite HTML bodies through `transform_html`."""
 
+    server: SiteServer
     server_version = "papers"
     protocol_version = "HTTP/1.1"
 
@@ -69,7 +96,12 @@ class StaticHandler(BaseHTTPRequestHandler):
         pass
 
     def transform_html(self, body: bytes) -> bytes:
+        """Called with each HTML body while the server lock is held."""
         return body
+
+    def extra_headers(self, url_path: str) -> dict[str, str]:
+        """Headers added after netlify.toml's (and winning over them)."""
+        return {}
 
     def do_HEAD(self) -> None:
         self._serve(head=True)
@@ -78,37 +110,48 @@ class StaticHandler(BaseHTTPRequestHandler):
         self._serve(head=False)
 
     def _serve(self, head: bool) -> None:
-        root: Path = self.server.root  # type: ignore[attr-defined]
         url_path = urlsplit(self.path).path
         if not url_path.startswith("/"):
-            self._send(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", url_path, head)
+            self.send_body(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", url_path, head)
             return
-        raw = unquote(url_path)
-        if raw != "/" and not raw.endswith("/") and (root / raw.lstrip("/")).is_dir() and resolve(root, raw):
-            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        with self.server.lock:
+            status, ctype, body = self._lookup(url_path)
+        if status == HTTPStatus.MOVED_PERMANENTLY:
+            self.send_response(status)
             self.send_header("Location", url_path + "/")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        self.send_body(status, body, ctype, url_path, head)
+
+    def _lookup(self, url_path: str) -> tuple[HTTPStatus, str, bytes]:
+        root = self.server.root
         path = resolve(root, url_path)
+        if path is not None and _needs_slash(root, url_path):
+            return HTTPStatus.MOVED_PERMANENTLY, "", b""
         status = HTTPStatus.OK
         if path is None:
             status = HTTPStatus.NOT_FOUND
             path = resolve(root, "/404.html")
             if path is None:
-                self._send(status, b"404 not found\n", "text/plain; charset=utf-8", url_path, head)
-                return
-        body = path.read_bytes()
+                return status, "text/plain; charset=utf-8", b"404 not found\n"
+        try:
+            body = path.read_bytes()
+        except OSError:  # removed between lookup and read by someone not holding the lock
+            return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"404 not found\n"
         ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".html":
             body = self.transform_html(body)
-        self._send(status, body, ctype, url_path, head)
+        return status, ctype, body
 
-    def _send(self, status: int, body: bytes, ctype: str, url_path: str, head: bool) -> None:
+    def send_body(self, status: int, body: bytes, ctype: str, url_path: str, head: bool) -> None:
+        """Send a whole response with the netlify.toml headers for `url_path`."""
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        for key, value in headers_for(self.server.header_rules, url_path).items():  # type: ignore[attr-defined]
+        headers = headers_for(self.server.header_rules, url_path)
+        headers.update(self.extra_headers(url_path))
+        for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         if not head:
@@ -116,17 +159,25 @@ class StaticHandler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
+    """A threaded HTTP server for one output folder."""
+
     daemon_threads = True
-    allow_reuse_address = True
+    allow_reuse_address = os.name != "nt"
 
     def __init__(self, address: tuple[str, int], handler: type[StaticHandler], root: Path,
-                 header_rules: list[tuple[str, dict[str, str]]]):
+                 header_rules: HeaderRules, lock: threading.Lock | None = None):
         super().__init__(address, handler)
         self.root = root
         self.header_rules = header_rules
+        self.lock = lock or threading.Lock()
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - the stdlib's signature
+        """A client that goes away mid-response is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, netlify: Path | None = None,
-                handler: type[StaticHandler] = StaticHandler) -> SiteServer:
+                handler: type[StaticHandler] = StaticHandler, lock: threading.Lock | None = None) -> SiteServer:
     """A threaded server for `root`; port 0 picks a free port (see server.server_address)."""
-    return SiteServer((host, port), handler, root, load_netlify_headers(netlify))
+    return SiteServer((host, port), handler, root, load_netlify_headers(netlify), lock)
