@@ -1,15 +1,21 @@
-"""`papers check`: validate content/ — schema, duplicate identities, slug clashes, impossible dates."""
+"""`papers check`: validate content/ — schema, duplicate identities, slug clashes, impossible dates.
+
+Every finding is a Problem `file:line: severity: what is wrong; what to do`. Errors make the command fail;
+warnings do with --strict.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from .content import Paper, load_papers
+from .content import Paper, content_path, load_papers
 from .errors import Problem
 
-__all__ = ["check_content", "EARLIEST"]
+__all__ = ["check_content", "EARLIEST", "KNOWN_FLAGS"]
 
 EARLIEST = dt.date(1991, 8, 14)  # arXiv's first day; no Daily Papers entry predates it
+KNOWN_FLAGS = frozenset({"no-metadata", "no-abstract", "bad-date", "bad-metadata"})
+WHY_UNDATED = frozenset({"no-metadata", "bad-date", "bad-metadata"})
 
 
 def _line_of(paper: Paper, key: str) -> int:
@@ -28,6 +34,10 @@ def _line_of(paper: Paper, key: str) -> int:
 def check_content(root: Path, today: dt.date | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every problem in the archive at `root`, errors and warnings, sorted by file and line."""
     today = today or dt.date.today()
+    if not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        return [], [Problem(str(root), 0, f"content folder {what}; pass --content DIR or run `papers import` "
+                            "first", "error")]
     papers, problems, errors = load_papers(root)
     found = list(problems)
     found += [Problem(str(e.path), e.line or 1, e.message, "error") for e in errors]
@@ -44,9 +54,22 @@ def check_content(root: Path, today: dt.date | None = None) -> tuple[list[Paper]
             found.append(Problem(str(p.path), _line_of(p, "slug"), f"slug {p.slug!r} is also used by {other.path}; "
                                  "give one of them a different slug", "error"))
         found += _check_dates(p, today)
+        found += _check_flags(p)
+        expected = content_path(root, p)
+        if p.path is not None and p.path != expected:
+            found.append(Problem(str(p.path), 1, f"file is not where its date and slug put it; move it to {expected} "
+                                 "(or let `papers import` move it)", "warning"))
     if not papers and not errors:
         found.append(Problem(str(root), 0, "no content files found; run `papers import` first", "warning"))
     return papers, sorted(found, key=lambda x: (x.path, x.line, x.message))
+
+
+def _check_flags(p: Paper) -> list[Problem]:
+    unknown = sorted(set(p.flags) - KNOWN_FLAGS)
+    if not unknown:
+        return []
+    return [Problem(str(p.path), _line_of(p, "flags"), f"unknown flag(s) {', '.join(unknown)}; known flags are "
+                    f"{', '.join(sorted(KNOWN_FLAGS))}", "warning")]
 
 
 def _check_dates(p: Paper, today: dt.date) -> list[Problem]:
@@ -59,7 +82,7 @@ def _check_dates(p: Paper, today: dt.date) -> list[Problem]:
         if listed and min(listed) < p.date:
             out.append(Problem(str(p.path), _line_of(p, "date"), f"date {p.date} is after the listing of "
                                f"{min(listed)} that shows it; check the year", "error"))
-    elif "no-metadata" not in p.flags and "bad-date" not in p.flags and "bad-metadata" not in p.flags and p.seen:
+    elif not WHY_UNDATED & set(p.flags) and p.seen:
         out.append(Problem(str(p.path), _line_of(p, "title"), "paper has no date and no flag saying why; "
                            "add a `date: YYYY-MM-DD` line", "warning"))
     return out

@@ -101,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     return serve(content=args.content, out=args.out, config_path=args.config, base_url=args.base_url,
-                 watch=args.watch, host=args.host, port=args.port)
+                 watch=args.watch, host=args.host, port=args.port, strict=args.strict)
 
 
 COMMANDS = {"import": cmd_import, "check": cmd_check, "build": cmd_build, "serve": cmd_serve}
@@ -121,3 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `papers check | head`
         return 0
+    except OSError as exc:  # a folder that cannot be written, a full disk: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.error("error: %s%s; check the path and its permissions", where, exc.strerror or exc)
+        return 1

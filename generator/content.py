@@ -8,6 +8,7 @@ Unknown keys are kept as they are and reported by `papers check` as warnings (er
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,18 +16,12 @@ from typing import Any, Iterator
 
 import yaml
 
+from . import frontmatter
 from .errors import ContentError, Problem
 from .slugs import identity
 
-try:  # libyaml when present: same output, several times faster
-    from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-__all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "read_paper", "write_text", "dump_paper", "iter_content_files",
-           "load_papers", "content_path", "SCHEMA_VERSION"]
+__all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
+           "normal_body", "write_text", "iter_content_files", "load_papers", "content_path", "content_relpath"]
 
 SCHEMA_VERSION = 1
 
@@ -52,6 +47,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
 REQUIRED = ("title", "slug")
+LIST_FIELDS = tuple(k for k, (types, _) in FIELDS.items() if types == (list,))
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT = "---\n"
 
@@ -91,31 +87,58 @@ class Paper:
             "authors_count": self.authors_count, "organization": self.organization, "upvotes": self.upvotes,
             "flags": sorted(set(self.flags)) or None, "seen": self.seen or None,
         }
-        values.update(self.extra)
-        ordered = {k: values[k] for k in FIELDS if values.get(k) is not None}
-        ordered.update((k, v) for k, v in values.items() if k not in FIELDS and v is not None)
+        values.update(self.extra)  # fields import does not own are kept as written, even when empty
+        ordered = {k: values[k] for k in FIELDS if k in self.extra or values.get(k) is not None}
+        ordered.update((k, v) for k, v in values.items() if k not in FIELDS and (k in self.extra or v is not None))
         return ordered
 
 
 def dump_paper(paper: Paper) -> str:
     """The file text for `paper`: deterministic, round-trips any title."""
-    fm = yaml.dump(paper.front_matter(), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                   default_flow_style=False, width=100000)
-    body = paper.body.strip("\n")
+    fm = frontmatter.dump(paper.front_matter())
+    body = normal_body(paper.body)
     return f"{FRONT}{fm}{FRONT}\n{body}\n" if body else f"{FRONT}{fm}{FRONT}"
 
 
-def write_text(path: Path, text: str) -> bool:
-    """Write `text` to `path` atomically if it differs; True when the file changed."""
+def normal_body(body: str) -> str:
+    """The body as files hold it: `\n` line ends, no blank lines before or after."""
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    return body.strip("\n")
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_text(path: Path | str, text: str, new: bool = False) -> bool:
+    """Write `text` to `path` if it differs, atomically (temporary file, then rename); True when it changed.
+
+    `new=True` is import's fast path for a file known not to exist in a folder that does: it is created
+    in place (one directory operation instead of three), and removed again if writing it fails."""
     data = text.encode("utf-8")
+    if new:
+        fd = os.open(path, _NEW_FILE, 0o666)  # never replaces a file: FileExistsError if one is there after all
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        except BaseException:
+            os.unlink(path)
+            raise
+        finally:
+            os.close(fd)
+        return True
+    folder, name = os.path.split(path)
     try:
-        if path.read_bytes() == data:
-            return False
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return False
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+        os.makedirs(folder or ".", exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
     return True
 
 
@@ -123,10 +146,15 @@ def content_path(root: Path, paper: Paper) -> Path:
     """Where a paper's file lives: content/YYYY/MM/DD/<slug>.md, or content/undated/<a>/<slug>.md.
 
     About 30 papers a day keeps every folder small at 100k papers."""
-    if paper.date is not None:
-        d = paper.date
-        return root / f"{d.year:04d}" / f"{d.month:02d}" / f"{d.day:02d}" / f"{paper.slug}.md"
-    return root / "undated" / paper.slug[:1] / f"{paper.slug}.md"
+    return Path(root, content_relpath(paper))
+
+
+def content_relpath(paper: Paper) -> str:
+    """content_path() relative to the content folder, as a string."""
+    d = paper.date
+    if d is not None:
+        return f"{d.year:04d}/{d.month:02d}/{d.day:02d}/{paper.slug}.md"
+    return f"undated/{paper.slug[:1]}/{paper.slug}.md"
 
 
 def _yaml_error_line(exc: yaml.YAMLError) -> int | None:
@@ -136,7 +164,9 @@ def _yaml_error_line(exc: yaml.YAMLError) -> int | None:
 
 def parse_paper_text(text: str, path: Path) -> tuple[Paper, list[Problem]]:
     """Parse a content file's text; raises ContentError for what cannot be read, returns warnings."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith(FRONT):
         raise ContentError("no front matter; the file must start with a `---` line", path, 1)
     end = text.find("\n---\n", 3)
@@ -147,21 +177,83 @@ def parse_paper_text(text: str, path: Path) -> tuple[Paper, list[Problem]]:
     head = text[4:end + 1]
     body = text[end + 5:]
     body_line = head.count("\n") + 3
+    data = frontmatter.load_fast(head)
+    if data is None:
+        data = _load_yaml(head, path)
+    return _paper_from(data, head, body.strip("\n"), body_line, path)
+
+
+def _load_yaml(head: str, path: Path) -> dict[str, Any]:
+    """Front matter that is not in import's own shape: PyYAML, with its errors as ContentErrors."""
     try:
-        data = yaml.load(head, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = frontmatter.load(head)
     except yaml.YAMLError as exc:
         line = _yaml_error_line(exc)
         reason = getattr(exc, "problem", None) or "invalid YAML"
         raise ContentError(f"front matter is not valid YAML ({reason}); fix the syntax (quote titles with `:`)",
                            path, line + 1 if line else 2) from None
+    except ValueError as exc:  # a timestamp that is not a real day, e.g. `date: 2025-02-30`
+        raise ContentError(f"impossible date ({exc}); write a real day as YYYY-MM-DD", path,
+                           _date_line(head)) from None
     if not isinstance(data, dict):
         raise ContentError("front matter must be a mapping of `key: value` lines", path, 2)
-    return _paper_from(data, head, body.strip("\n"), body_line, path)
+    dup = _duplicate_key(head)
+    if dup is not None:
+        raise ContentError(f"field `{dup[0]}` is given twice; keep one of them", path, dup[1])
+    return data
 
 
 def _key_line(head: str, key: str) -> int:
     m = re.search(rf"^{re.escape(key)}:", head, re.MULTILINE)
     return head[: m.start()].count("\n") + 2 if m else 2
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*):", re.MULTILINE)
+_BAD_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
+
+
+def _duplicate_key(head: str) -> tuple[str, int] | None:
+    """The first top-level key written twice (YAML would silently keep the last), with its line."""
+    seen: set[str] = set()
+    for m in _TOP_KEY.finditer(head):
+        if m.group(1) in seen:
+            return m.group(1), head[: m.start()].count("\n") + 2
+        seen.add(m.group(1))
+    return None
+
+
+def _date_line(head: str) -> int:
+    """The line of the first thing that looks like a date (for an impossible-date error)."""
+    for n, line in enumerate(head.split("\n"), 2):
+        for m in _BAD_DATE.finditer(line):
+            try:
+                dt.date.fromisoformat(m.group(0))
+            except ValueError:
+                return n
+    return 2
+
+
+def _check_items(key: str, value: list, head: str, path: Path) -> None:
+    """Lists hold what the schema says: strings, or for `seen` mappings with a `listing` name."""
+    line = _key_line(head, key)
+    if key == "seen":
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("listing"), str):
+                raise ContentError(f"each `seen` item must be a mapping with a `listing:` name, not {item!r}; "
+                                   "fix it or delete the item (import re-creates it)", path, line)
+            page_date = item.get("page_date")
+            if page_date is not None and (not isinstance(page_date, dt.date) or isinstance(page_date, dt.datetime)):
+                raise ContentError(f"`seen` page_date must be a day (YYYY-MM-DD), not {page_date!r}", path, line)
+            for name in ("line", "upvotes"):
+                v = item.get(name)
+                if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+                    raise ContentError(f"`seen` {name} must be a whole number, not {v!r}", path, line)
+        return
+    for item in value:
+        if key == "authors" and isinstance(item, dict) and isinstance(item.get("name"), str):
+            continue  # the Daily Papers API gives authors as {name: ...}
+        if not isinstance(item, str):
+            raise ContentError(f"each item of `{key}` must be text, not {item!r}; quote it", path, line)
 
 
 def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) -> tuple[Paper, list[Problem]]:
@@ -181,11 +273,17 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         if value is not None and (not isinstance(value, types) or (bool in types) != isinstance(value, bool)):
             want = " or ".join("date (YYYY-MM-DD)" if t is dt.date else t.__name__ for t in types)
             raise ContentError(f"field `{key}` must be {want}, not {value!r}", path, _key_line(head, key))
+    if isinstance(data.get("schema"), int) and not 1 <= data["schema"] <= SCHEMA_VERSION:
+        raise ContentError(f"content format `schema: {data['schema']}` is not one this version of papers reads "
+                           f"(1 to {SCHEMA_VERSION}); upgrade papers", path, _key_line(head, "schema"))
     slug = str(data["slug"])
     if not SLUG_RE.match(slug) or len(slug) > 100:
         raise ContentError(f"slug {slug!r} must be lower-case ASCII words joined by `-`", path, _key_line(head, "slug"))
     if isinstance(data.get("date"), dt.datetime):
         raise ContentError("field `date` must be a day (YYYY-MM-DD), not a time", path, _key_line(head, "date"))
+    for key in LIST_FIELDS:
+        if isinstance(data.get(key), list):
+            _check_items(key, data[key], head, path)
     for key in ("authors_count", "upvotes"):
         if isinstance(data.get(key), int) and data[key] < 0:
             raise ContentError(f"field `{key}` cannot be negative", path, _key_line(head, key))
@@ -212,10 +310,12 @@ def iter_content_files(root: Path) -> Iterator[Path]:
     """Every `*.md` under `root`, in sorted order, skipping hidden files and folders."""
     if not root.is_dir():
         return
-    for path in sorted(root.rglob("*.md")):
-        rel = path.relative_to(root).parts
-        if not any(p.startswith(".") for p in rel):
-            yield path
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(os.path.join(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
+    for path in sorted(found, key=lambda p: p.split(os.sep)):
+        yield Path(path)
 
 
 def load_papers(root: Path) -> tuple[list[Paper], list[Problem], list[ContentError]]:

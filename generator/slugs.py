@@ -1,27 +1,53 @@
 """Titles → identities and slugs.
 
-Identity: Unicode NFKC, case-folded, punctuation dropped, whitespace collapsed — two listings of one paper
-that differ only in those ways are one paper. Slug: ASCII, lower-case, hyphenated, at most SLUG_MAX
-characters, never empty (a title with no Latin letters gets `paper-<hash>`).
+Identity: Unicode NFKC, case-folded, punctuation and control characters dropped, every kind of
+whitespace collapsed to one space — two listings of one paper that differ only in those ways are one
+paper. Slug: ASCII, lower-case, hyphenated, at most SLUG_MAX characters, never empty (a title with no
+Latin letters or digits gets `paper-<hash>`).
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["identity", "slugify", "disambiguate", "SLUG_MAX"]
+__all__ = ["identity", "slugify", "disambiguate", "short_hash", "SLUG_MAX"]
 
 SLUG_MAX = 80
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Latin letters that NFKD does not decompose into an ASCII base letter.
+_LATIN = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+                        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH",
+                        "ı": "i", "ħ": "h", "Ħ": "H"})
 
 
+class _IdentityTable(dict):
+    """str.translate table built on demand: whitespace → space, punctuation/control → dropped."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        major = unicodedata.category(ch)[0]
+        value: int | None
+        if ch.isspace() or major == "Z":
+            value = 32
+        elif major in ("P", "C"):
+            value = None
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_IDENTITY_TABLE = _IdentityTable()
+
+
+@lru_cache(maxsize=1 << 18)
 def identity(title: str) -> str:
     """The normalised title that decides whether two entries are one paper."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = "".join(" " if unicodedata.category(ch).startswith("Z") else ch
-                   for ch in text if not unicodedata.category(ch).startswith(("P", "C")))
-    return " ".join(text.split())
+    key = " ".join(text.translate(_IDENTITY_TABLE).split())
+    return key or " ".join(text.split())  # a title of punctuation only is still itself
 
 
 def short_hash(text: str, n: int = 6) -> str:
@@ -31,7 +57,8 @@ def short_hash(text: str, n: int = 6) -> str:
 
 def slugify(title: str) -> str:
     """A readable ASCII slug for `title`; never empty, at most SLUG_MAX characters."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    text = title if title.isascii() else unicodedata.normalize("NFKD", title.translate(_LATIN))
+    ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_ALNUM.sub("-", ascii_text).strip("-")
     if len(slug) > SLUG_MAX:
         cut = slug[:SLUG_MAX + 1]
@@ -40,7 +67,11 @@ def slugify(title: str) -> str:
     return slug or f"paper-{short_hash(identity(title) or title, 8)}"
 
 
-def disambiguate(slug: str, key: str) -> str:
-    """The slug made unique for identity `key`: `slug-<hash>`, the same whatever the import order."""
-    base = slug[: SLUG_MAX - 7].rstrip("-")
-    return f"{base}-{short_hash(key)}"
+def disambiguate(slug: str, key: str, taken: object = ()) -> str:
+    """`slug-<hash of identity key>`: unique for `key`, lengthening the hash while it is in `taken`."""
+    for n in range(6, 65, 2):
+        base = slug[: SLUG_MAX - n - 1].rstrip("-")
+        candidate = f"{base}-{short_hash(key, n)}"
+        if candidate not in taken:  # type: ignore[operator]
+            return candidate
+    raise ValueError(f"cannot find a free slug for {slug!r}")  # pragma: no cover - needs a sha256 collision

@@ -7,33 +7,41 @@ a title line, its abstract line and, optionally, a metadata block:
     <blank>
     Abstract on one line
     <blank>
-      • 57 authors          (or `  • 1 author`, or an organisation's name)
+      • 57 authors          (or `  • 1 author`, or an organisation's name such as `HuggingFaceFW FineData`)
     ·
     Mar 11 3                (`Mon D[, YYYY][ UPVOTES]`; no year means the snapshot's year)
 
 Lines are classified first, then read by a small state machine. Nothing is dropped: an entry whose
 metadata cannot be understood is kept with a flag and a Problem naming its line.
+
+Which year a date without one is in: `--year`, else the year on the page date (`Oct 28, 2025`), else an
+ISO date in the file name that agrees with the page date (`2025-10-28.txt`); otherwise import stops and
+asks for `--year`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, Problem
 
-__all__ = ["Entry", "Listing", "parse_listing", "parse_text", "MONTHS"]
+__all__ = ["Entry", "Listing", "DateText", "parse_listing", "parse_text", "clean_line", "parse_date", "MONTHS"]
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
-DATE_RE = re.compile(r"^(?P<mon>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<votes>\d+))?$")
+DATE_RE = re.compile(r"^(?P<mon>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?"
+                     r"(?: (?P<votes>\d[\d,]*|\d+(?:\.\d+)?[kK]))?$")
 AUTHORS_RE = re.compile(r"^•\s*(?P<n>\d[\d,]*)\s+authors?$", re.IGNORECASE)
 BULLET = "•"
 DOT = "·"
 HEADER_WORDS = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers",
                 "byak and the research community"}
 ISO_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# Control characters that are not whitespace, and the BOM; whitespace is collapsed separately.
+_JUNK = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+
+Line = tuple[int, str, str]  # (1-based number, kind, cleaned text)
 
 
 @dataclass
@@ -70,6 +78,7 @@ class Entry:
 
     @property
     def has_metadata(self) -> bool:
+        """True when the entry had an authors/organisation line or a date line."""
         return self.date_text is not None or self.authors_count is not None or self.organization is not None
 
 
@@ -87,10 +96,19 @@ class Listing:
 
 
 def clean_line(line: str) -> str:
-    """Strip BOM, stray whitespace and control characters; keep every other Unicode character."""
-    line = line.replace("\ufeff", "")
-    line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return " ".join(line.split()) if line.strip() else ""
+    """Drop the BOM and control characters, collapse every run of whitespace to one space, trim."""
+    if line.isprintable():  # no control, tab or exotic space: only runs of ` ` and the ends to fix
+        if "  " not in line and line[:1] != " " and line[-1:] != " ":
+            return line
+    else:
+        line = _JUNK.sub("", line)
+    return " ".join(line.split())
+
+
+def _votes(text: str) -> int:
+    if text[-1] in "kK":
+        return round(float(text[:-1]) * 1000)
+    return int(text.replace(",", ""))
 
 
 def parse_date(text: str, line: int) -> tuple[DateText | None, int | None]:
@@ -99,22 +117,24 @@ def parse_date(text: str, line: int) -> tuple[DateText | None, int | None]:
     if not m or m.group("mon")[:3] not in MONTHS:
         return None, None
     year = int(m.group("year")) if m.group("year") else None
-    votes = int(m.group("votes")) if m.group("votes") else None
+    votes = _votes(m.group("votes")) if m.group("votes") else None
     return DateText(MONTHS[m.group("mon")[:3]], int(m.group("day")), year, line, text), votes
 
 
 def classify(text: str) -> str:
-    """One of: dot, authors, date, text."""
+    """One of: dot, authors, org (a bullet line that is not an authors count), date, text."""
     if text == DOT:
         return "dot"
     if text.startswith(BULLET):
         return "authors" if AUTHORS_RE.match(text) else "org"
-    if parse_date(text, 0)[0] is not None:
-        return "date"
+    if len(text) < 32 and text[0] in "JFMASOND":
+        m = DATE_RE.match(text)
+        if m and m.group("mon")[:3] in MONTHS:
+            return "date"
     return "text"
 
 
-def _lines(raw: str) -> list[tuple[int, str, str]]:
+def _lines(raw: str) -> list[Line]:
     """Non-blank lines as (number, kind, text); CRLF, lone CR and a BOM are all accepted."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     out = []
@@ -125,7 +145,7 @@ def _lines(raw: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _skip_header(lines: list[tuple[int, str, str]]) -> tuple[int, DateText | None]:
+def _skip_header(lines: list[Line]) -> tuple[int, DateText | None]:
     """Index of the first paper line, and the page date from the header if there is one."""
     for i, (number, kind, text) in enumerate(lines[:12]):
         if kind == "date":
@@ -140,56 +160,58 @@ def _skip_header(lines: list[tuple[int, str, str]]) -> tuple[int, DateText | Non
     return i, None
 
 
-def parse_text(raw: str, path: Path, name: str | None = None) -> tuple[DateText | None, list[Entry], list[Problem]]:
+def _short(title: str) -> str:
+    return repr(title if len(title) <= 60 else title[:59] + "…")
+
+
+def parse_text(raw: str, path: Path) -> tuple[DateText | None, list[Entry], list[Problem]]:
     """Entries of a listing's text, before any year is applied."""
     lines = _lines(raw)
     i, page_date = _skip_header(lines)
     entries: list[Entry] = []
     problems: list[Problem] = []
     src = str(path)
-
-    def peek(k: int) -> str | None:
-        return lines[k][1] if k < len(lines) else None
-
-    while i < len(lines):
+    n = len(lines)
+    while i < n:
         number, kind, text = lines[i]
-        if kind != "text" and kind != "org":
-            problems.append(Problem(src, number, f"stray metadata line {text!r} with no paper before it; skipped"))
+        if kind not in ("text", "org"):
+            problems.append(Problem(src, number, f"stray line {text!r} where a paper title was expected; skipped"))
             i += 1
             continue
         entry = Entry(title=text, abstract="", line=number)
         entries.append(entry)
         i += 1
-        # abstract: the next text line, unless it is an organisation line (followed by `·`)
-        if i < len(lines) and lines[i][1] == "text" and peek(i + 1) != "dot":
+        # the abstract: the next text line, unless it is an organisation's name (followed by `·`)
+        if i < n and lines[i][1] in ("text", "org") and not (i + 1 < n and lines[i + 1][1] == "dot"):
             entry.abstract = lines[i][2]
             i += 1
         else:
             entry.flags.append("no-abstract")
-            problems.append(Problem(src, number, f"paper {text[:60]!r} has no abstract; kept and flagged"))
+            problems.append(Problem(src, number, f"paper {_short(text)} has no abstract; kept and flagged"))
         i = _read_metadata(lines, i, entry, problems, src)
         if not entry.has_metadata:
             entry.flags.append("no-metadata")
-            problems.append(Problem(src, number, f"paper {text[:60]!r} has no metadata block; kept undated and flagged"))
+            problems.append(Problem(src, number, f"paper {_short(text)} has no metadata block; kept undated "
+                                    "and flagged"))
     return page_date, entries, problems
 
 
-def _read_metadata(lines: list[tuple[int, str, str]], i: int, entry: Entry, problems: list[Problem], src: str) -> int:
+def _read_metadata(lines: list[Line], i: int, entry: Entry, problems: list[Problem], src: str) -> int:
     """Consume an optional `authors|org`, `·`, `date` block; returns the next index."""
-    start = i
-    if i < len(lines) and lines[i][1] in ("authors", "org", "text") and i + 1 < len(lines) and lines[i + 1][1] == "dot":
+    start, n = i, len(lines)
+    if i < n and lines[i][1] in ("authors", "org", "text") and i + 1 < n and lines[i + 1][1] == "dot":
         _, kind, text = lines[i]
         if kind == "authors":
             entry.authors_count = int(AUTHORS_RE.match(text).group("n").replace(",", ""))  # type: ignore[union-attr]
         else:
-            entry.organization = text.lstrip(BULLET).strip()
+            entry.organization = text.removeprefix(BULLET).strip() or None
         i += 1
-    elif i < len(lines) and lines[i][1] == "authors":
+    elif i < n and lines[i][1] == "authors":
         entry.authors_count = int(AUTHORS_RE.match(lines[i][2]).group("n").replace(",", ""))  # type: ignore[union-attr]
         i += 1
-    if i < len(lines) and lines[i][1] == "dot":
+    if i < n and lines[i][1] == "dot":
         i += 1
-    if i < len(lines) and lines[i][1] == "date":
+    if i < n and lines[i][1] == "date":
         number, _, text = lines[i]
         entry.date_text, votes = parse_date(text, number)
         entry.upvotes = votes if votes is not None else 0
@@ -197,44 +219,58 @@ def _read_metadata(lines: list[tuple[int, str, str]], i: int, entry: Entry, prob
     elif i > start:
         number = lines[i - 1][0]
         entry.flags.append("bad-metadata")
-        problems.append(Problem(src, number, "metadata block has no date line (`Mon D[, YYYY][ UPVOTES]`); kept undated and flagged"))
+        problems.append(Problem(src, number, "metadata block has no date line (`Mon D[, YYYY][ UPVOTES]`); "
+                                "paper kept undated and flagged"))
     return i
 
 
-def infer_year(path: Path, page_date: DateText | None, entries: list[Entry]) -> int | None:
-    """The snapshot year when the file itself says it: a year on the page date, or an ISO date in the name."""
+def infer_year(path: Path, page_date: DateText | None) -> int | None:
+    """The snapshot year when the file itself says it: a year on the page date, or an ISO date in the name
+    that agrees with the page date."""
     if page_date is not None and page_date.year:
         return page_date.year
     m = ISO_IN_NAME.search(path.name)
     if m:
-        return int(m.group(1))
+        year, month, day = (int(g) for g in m.groups())
+        if page_date is None or (page_date.month, page_date.day) == (month, day):
+            return year
     return None
 
 
-def parse_listing(path: Path, year: int | None = None, name: str | None = None) -> Listing:
-    """Read and parse one listing file, applying `year` (or an inferred one) to dates without a year."""
+def _read(path: Path) -> str:
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError("no such file; check the path", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder; pass the listing files inside it", path) from None
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text (byte {e.start}); save the listing as UTF-8", path) from None
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", path) from None
-    page_date, entries, problems = parse_text(raw, path)
+
+
+def parse_listing(path: Path, year: int | None = None, name: str | None = None) -> Listing:
+    """Read and parse one listing file, applying `year` (or an inferred one) to dates without a year."""
+    page_date, entries, problems = parse_text(_read(path), path)
+    src = str(path)
+    if page_date is None and entries and not any(e.has_metadata for e in entries):
+        raise InputError("does not look like a Daily Papers listing (no page date, no `·` metadata lines); "
+                         "check the file", path)
+    if not entries:
+        problems.append(Problem(src, 1, "no papers found in this listing"))
+    undated = [d for d in [page_date] + [e.date_text for e in entries] if d is not None and d.year is None]
     inferred = False
-    needs_year = (page_date is not None and page_date.year is None) or any(
-        e.date_text is not None and e.date_text.year is None for e in entries)
-    if year is None and needs_year:
-        year = infer_year(path, page_date, entries)
+    if year is None and undated:
+        year = infer_year(path, page_date)
         inferred = year is not None
         if year is None:
-            first = page_date if page_date is not None and page_date.year is None else next(
-                e.date_text for e in entries if e.date_text is not None and e.date_text.year is None)
-            raise InputError(
-                f"date {first.text!r} has no year and the file does not say which year it was saved in; "
-                "pass --year YYYY (the year of the snapshot)", path, first.line)
-    src = str(path)
+            raise InputError(f"date {undated[0].text!r} has no year and the file does not say which year it was "
+                             "saved in; pass --year YYYY (the year of the snapshot)", path, undated[0].line)
+    resolved_page = page_date.resolve(year) if page_date is not None else None
+    if page_date is not None and resolved_page is None:
+        problems.append(Problem(src, page_date.line, f"page date {page_date.text!r} does not exist in {year}; "
+                                "check --year"))
     for e in entries:
         if e.date_text is None:
             continue
@@ -243,10 +279,10 @@ def parse_listing(path: Path, year: int | None = None, name: str | None = None) 
             e.flags.append("bad-date")
             y = e.date_text.year or year
             problems.append(Problem(src, e.date_text.line, f"date {e.date_text.text!r} does not exist in {y}; "
-                                    "paper kept undated and flagged — fix the date in its content file"))
-    resolved_page = page_date.resolve(year) if page_date is not None else None
-    if page_date is not None and resolved_page is None:
-        problems.append(Problem(src, page_date.line, f"page date {page_date.text!r} does not exist in {year}"))
+                                    "paper kept undated and flagged — add the right `date:` to its content file"))
+        elif resolved_page is not None and e.date > resolved_page:
+            problems.append(Problem(src, e.date_text.line, f"date {e.date} is after the page date {resolved_page}; "
+                                    "check --year (the snapshot's year)"))
     problems.sort()
     return Listing(path=path, name=name or path.name, page_date=resolved_page, year=year, entries=entries,
                    problems=problems, inferred_year=inferred)
