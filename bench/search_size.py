@@ -1,0 +1,62 @@
+"""Search index figures: which files the build writes for search, their bytes raw and gzipped, and the bytes a
+browser fetches before it can show the first results of a query (generator.search.payload_for_query)."""
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["IndexSize", "index_size", "query_payloads", "QUERIES"]
+
+# What readers of a paper archive type: common topics, a two-word phrase, a rare name, a prefix in progress.
+QUERIES = ["transformer", "diffusion", "language model", "reinforcement learning", "video generation", "agent",
+           "benchmark", "3d", "llm", "retrieval augmented", "quantization", "multimodal reasoning", "diff"]
+
+
+@dataclass
+class IndexSize:
+    """The search files of one built site."""
+
+    files: int = 0
+    raw: int = 0
+    gz: int = 0
+    names: list[str] = field(default_factory=list)
+
+
+def gz_size(data: bytes) -> int:
+    """Bytes on the wire with gzip (level 6, what servers use by default)."""
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def index_size(content: Path, site: Path, base_url: str) -> IndexSize | None:
+    """Sizes of the files the build's search stage writes; None when the build writes none (no search yet)."""
+    from generator.build import build_search_files
+    from generator.config import load_config
+    from generator.content import load_papers
+    from generator.site import build_model
+
+    config = load_config(None, content, base_url)
+    papers, _, _ = load_papers(content)
+    names = sorted(build_search_files(build_model(papers), config))
+    if not names:
+        return None
+    size = IndexSize(names=names)
+    for name in names:
+        data = (site / name).read_bytes()
+        size.files += 1
+        size.raw += len(data)
+        size.gz += gz_size(data)
+    return size
+
+
+def query_payloads(site: Path, queries: list[str]) -> dict[str, tuple[int, int, int]] | None:
+    """query → (files, raw bytes, gzip bytes) fetched before the first results; None without payload_for_query."""
+    try:
+        from generator.search import payload_for_query
+    except ImportError:
+        return None
+    found = {}
+    for q in queries:
+        files, raw, gz = payload_for_query(site, q)
+        found[q] = (len(files) if isinstance(files, (list, tuple, set, dict)) else int(files), int(raw), int(gz))
+    return found
