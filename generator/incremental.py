@@ -3,8 +3,9 @@
 A Builder keeps what one build learnt for the next: content files parsed (by stat stamp), the theme and
 renderer, every page's context and signature, the search files. A change then costs what it touches:
 
-    content   the changed files are read again; the site model and page contexts are recomputed (cheap,
-              the Markdown is memoised); only pages whose context changed are rendered; search follows
+    content   the changed files are read again; the site model is made again, but an unchanged paper keeps
+              its card, its page context (site.Memo) and its listing row (render.RowCache); only pages
+              whose context changed are rendered; search follows, in a process of its own
     template  a new renderer; every page is compared by signature (all render when a template changed)
     static    new fingerprinted assets, a new renderer (pages name the assets), then as for templates
     config    all of the above
@@ -20,15 +21,16 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from .build import BuildResult, build_search_files, cache_dir, render_into, stage, write_assets
+from . import markdown
+from .build import BuildResult, SearchJob, cache_dir, gc_paused, render_into, stage, write_assets
 from .config import SiteConfig, load_config
 from .content import Paper, iter_content_files, read_paper
 from .errors import BuildError, ContentError, Problem
 from .output import read_manifest, write_file, write_manifest
 from .render import Renderer, Theme
-from .site import Page, SiteModel, build_model, pages
+from .site import Memo, Page, SiteModel, build_model, pages
 
 __all__ = ["Builder", "InPlace", "KINDS"]
 
@@ -59,6 +61,10 @@ class InPlace:
 
     def commit(self, remove: Iterable[str]) -> None:
         """Move every staged file into place and delete `remove` (and folders left empty)."""
+        if self.files and not self.out.exists():  # the first build: one rename instead of one per file
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir, self.out)
+            return
         for rel in self.files:
             dst = self.out / rel
             try:
@@ -116,6 +122,8 @@ class Builder:
 
     The search index is the slow part (seconds at 10k papers), so build(search=False) commits the pages
     alone and update_search() commits the index after them; until then the previous, whole index is served.
+    update_search() makes the index in a forked process and gives up as soon as `cancelled()` says a new
+    change waits, so an edit never waits for the index of the one before.
     """
 
     def __init__(self, content: Path = Path("content"), out: Path = Path("site"), config_path: Path | None = None,
@@ -134,6 +142,7 @@ class Builder:
         self._renderer: Renderer | None = None
         self._assets: dict[str, str] = {}
         self._model: SiteModel | None = None
+        self._memo = Memo()  # per-paper cards and page contexts, kept for unchanged papers
         self._pages: list[Page] = []
         self._contexts: dict[str, tuple[str, str, Any]] = {}
         self._signatures = read_manifest(cache_dir(out))
@@ -168,20 +177,28 @@ class Builder:
                     renderer = Renderer(config, theme, assets)
             model, site_pages = self._model, self._pages
             if full or "content" in due:
-                with stage(result, "content", logging.DEBUG):
+                with stage(result, "content", logging.DEBUG), gc_paused():
                     papers, result.warnings = self._read_content(paths, rescan or full)
-                with stage(result, "model", logging.DEBUG):
+                with stage(result, "model", logging.DEBUG), gc_paused():
                     model = build_model(papers)
-                    site_pages = pages(model, config)
+                    if full:  # every abstract is new to this process: parse them over the CPUs
+                        markdown.prepare((p.body for p in papers), {})
+                    site_pages = pages(model, config, self._memo)
             search_due = self._search_due or full or "content" in due
             search_files = self._search
-            if search and search_due:
-                with stage(result, "search", logging.DEBUG):
-                    search_files = self._stage_search(model, config, staging)
-                result.search, search_due = True, False
-            with stage(result, "render", logging.DEBUG):
-                changed, signatures = self._changed(site_pages, renderer)
-                render_into(changed, renderer, staging, result)
+            job = (SearchJob(lambda: model, config, staging, {}) if search and search_due and model is not None
+                   else None)
+            try:
+                with stage(result, "render", logging.DEBUG):
+                    changed, signatures, contexts = self._changed(site_pages, renderer)
+                    render_into(changed, renderer, staging, result)
+                if job is not None:
+                    search_files = self._finish_search(job, staging, result)
+                    result.search, search_due = True, False
+            except BaseException:
+                if job is not None:
+                    job.cancel()
+                raise
             files = {p.path for p in site_pages} | set(assets.values()) | search_files
             stale = (self._files if self._files is not None else self._existing()) - files
             with stage(result, "write", logging.DEBUG):
@@ -192,24 +209,35 @@ class Builder:
             raise
         self.config, self.theme, self._renderer, self._assets = config, theme, renderer, assets
         self._model, self._pages, self._signatures, self._files = model, site_pages, signatures, files
-        self._contexts = {p.path: (p.template, p.kind, p.context) for p in site_pages}
+        self._contexts = contexts
         self._search, self._search_due, self._pending = search_files, search_due, set()
         result.pages, result.reused = len(site_pages), len(site_pages) - result.rendered
         result.written, result.removed = len(staging.files), len(stale)
         return result
 
-    def update_search(self) -> BuildResult:
-        """Make the search index for the pages now served, if it is older than they are; its own commit."""
+    def update_search(self, cancelled: Callable[[], bool] | None = None) -> BuildResult:
+        """Make the search index for the pages now served, if it is older than they are; its own commit.
+
+        Gives up (result.search False, the index still due) when `cancelled()` turns True first."""
         result = BuildResult()
         if not self._search_due or self._model is None or self.config is None:
             return result
         staging = InPlace(self.out)
+        model = self._model
+        job = SearchJob(lambda: model, self.config, staging, {})
         try:
-            with stage(result, "search", logging.DEBUG):
-                search_files = self._stage_search(self._model, self.config, staging)
-                stale = self._search - search_files
-                self._commit(staging, stale)
+            while cancelled is not None:
+                if cancelled():
+                    job.cancel()
+                    staging.abort()
+                    return result
+                if job.wait(0.02):
+                    break
+            search_files = self._finish_search(job, staging, result)
+            stale = self._search - search_files
+            self._commit(staging, stale)
         except BaseException:
+            job.cancel()
             staging.abort()
             raise
         assert self._files is not None
@@ -218,12 +246,12 @@ class Builder:
         result.search, result.written, result.removed = True, len(staging.files), len(stale)
         return result
 
-    def _stage_search(self, model: SiteModel | None, config: SiteConfig, staging: InPlace) -> set[str]:
-        """Stage the search files (the unchanged ones are not written again); returns their names."""
-        search_files = build_search_files(model, config) if model is not None else {}
-        for rel, data in search_files.items():
-            staging.write(rel, data)
-        return set(search_files)
+    @staticmethod
+    def _finish_search(job: SearchJob, staging: InPlace, result: BuildResult) -> set[str]:
+        """The search files the job made (those that changed are staged); returns their names."""
+        record = job.finish(result, logging.DEBUG)
+        staging.files.extend(record["staged"])
+        return set(record["files"])
 
     def _commit(self, staging: InPlace, stale: set[str]) -> None:
         with self.lock:
@@ -272,19 +300,23 @@ class Builder:
             raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
         return [s.paper for s in sources.values() if s.paper is not None], warnings  # build_model orders them
 
-    def _changed(self, site_pages: list[Page], renderer: Renderer) -> tuple[list[Page], dict[str, str]]:
-        """The pages to render, and every page's signature; unchanged contexts skip the signature too."""
+    def _changed(self, site_pages: list[Page], renderer: Renderer
+                 ) -> tuple[list[Page], dict[str, str], dict[str, tuple[str, str, Any]]]:
+        """The pages to render, every page's signature and context; unchanged contexts skip the signature."""
         same_theme = self._renderer is not None and renderer.template_hash == self._renderer.template_hash
         signatures: dict[str, str] = {}
+        contexts: dict[str, tuple[str, str, Any]] = {}
         todo: list[Page] = []
         for page in site_pages:
-            if same_theme and self._contexts.get(page.path) == (page.template, page.kind, page.context):
+            entry = contexts[page.path] = (page.template, page.kind, page.context)
+            if same_theme and self._contexts.get(page.path) == entry:
                 signatures[page.path] = self._signatures[page.path]
                 continue
+            page = Page(page.path, page.template, entry[2], page.kind, date=page.date)
             sig = signatures[page.path] = page.signature(renderer.template_hash)
             if self._signatures.get(page.path) != sig or not (self.out / page.path).is_file():
                 todo.append(page)
-        return todo, signatures
+        return todo, signatures, contexts
 
     def _existing(self) -> set[str]:
         """Every file in `out` now (before the first build, the state is whatever is on disk)."""

@@ -6,12 +6,17 @@ vbscript:, file:, relative or protocol-relative paths) stays as the literal text
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import lru_cache
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-__all__ = ["render_abstract", "SAFE_SCHEMES", "is_safe_url", "link_kind"]
+from .parallel import fork_map, jobs
+
+__all__ = ["render_abstract", "prepare", "SAFE_SCHEMES", "is_safe_url", "link_kind"]
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -32,7 +37,59 @@ def _md() -> MarkdownIt:
     md.enable(["linkify"])
     md.disable(["image"])  # an abstract has no business loading remote images
     md.validateLink = is_safe_url
+    pretest, test = md.linkify.pretest, md.linkify.test  # test(text) is True only where pretest(text) is
+    md.linkify.pretest = lambda text: may_link(text) and pretest(text)
+    md.linkify.test = lambda text: may_link(text) and test(text)
     return md
+
+
+# linkify-it's pretest (a 1.5 kB regex, ~0.25 ms per abstract) matches one of: a schema (`http:`, `https:`,
+# `ftp:`, `mailto:`, `//`), `localhost`, `www.`, `.` + 1-3 digits + `.`, `.` + a top-level domain (letters,
+# `xn--`), or `@`, all case-insensitively. Each needs a substring `may_link` looks for, so a False here
+# means a False there (tests/test_markdown.py checks the schema list and the implication).
+_MAY_LINK = re.compile(r"(?:https?|ftp|mailto):|//|@|localhost|www\.|\.\d{1,3}\.|\.[^\W\d_]{2}", re.IGNORECASE)
+_ASCII_DOT = re.compile(r"\.(?:\d{1,3}\.|[A-Za-z]{2})")
+
+
+def may_link(text: str) -> bool:
+    """False when linkify-it's pretest is sure to be False too (a cheap necessary condition for a link)."""
+    if "@" in text or "//" in text:
+        return True
+    if not text.isascii():  # re.IGNORECASE folds some non-ASCII letters to ASCII ones (ſ → s, K → k)
+        return _MAY_LINK.search(text) is not None
+    low = text.lower()
+    return ("http:" in low or "https:" in low or "ftp:" in low or "mailto:" in low or "localhost" in low
+            or "www." in low or _ASCII_DOT.search(text) is not None)
+
+
+# What the fast path leaves to markdown-it: emphasis, code spans and links (`*`, `_`, backticks, brackets);
+# where a line starts, headings, block quotes, lists, fences, setext underlines; an entity or numeric
+# character reference (`&amp;`, `&#38;`); an autolink (`<https:...>`; `<a@b>` needs `@`, which may_link
+# sends there); a backslash escape (backslash + ASCII punctuation). Raw HTML is off, so any other `<`, `>`
+# or `&` is text, as are `!` (images are off too) and `~` (no strikethrough in CommonMark).
+_SYNTAX = re.compile(r"[`*_\[\]]|&(?:#|[A-Za-z0-9]+;)|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|\\[!-/:-@\[-`{-~]")
+_SYNTAX_CHARS = re.compile(r"[`*_\[\]&<\\]")  # a quick first look: most abstracts have none of these
+_BLOCK_START = re.compile(r"[#>+=~-]|\d{1,9}[.)]")
+
+
+def plain_paragraph(text: str) -> str | None:
+    """The HTML markdown-it renders for a one-line abstract with no Markdown, HTML or link syntax; else None.
+
+    Most abstracts at 10k papers are such plain prose; for them the full parser (block rules, inline rules,
+    linkify) finds one paragraph of text, which it escapes. `text.isprintable()` rules out newlines, tabs,
+    NUL and Unicode spaces that markdown-it trims or changes. tests/test_markdown.py checks fast == full on
+    generated and corpus abstracts."""
+    if (not text or not text.isprintable() or text[0] == " " or text[-1] == " "
+            or (_SYNTAX_CHARS.search(text) and _SYNTAX.search(text)) or _BLOCK_START.match(text) or may_link(text)):
+        return None
+    return _plain_html(text)
+
+
+def _plain_html(text: str) -> str:
+    """markdown-it's escapeHtml, in a paragraph."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    return "<p>" + text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") + "</p>\n"
 
 
 def _walk(tokens: list):
@@ -48,8 +105,56 @@ def render_abstract(text: str) -> tuple[str, list[str]]:
     return html, list(links)
 
 
-@lru_cache(maxsize=None)  # `papers serve --watch` rebuilds the site model often; each abstract renders once
-def _render(text: str) -> tuple[str, tuple[str, ...]]:
+Rendered = tuple[str, tuple[str, ...]]
+_FULL: dict[str, Rendered] = {}  # text → what markdown-it made of it: each abstract is parsed once per process
+_PLAIN: set[str] = set()  # texts prepare() found plain_paragraph() takes: not checked again
+
+
+def _render(text: str) -> Rendered:
+    if text in _PLAIN:
+        return _plain_html(text), ()
+    plain = plain_paragraph(text)
+    if plain is not None:
+        return plain, ()
+    found = _FULL.get(text)
+    if found is None:
+        found = _FULL[text] = render_full(text)
+    return found
+
+
+def text_key(text: str) -> str:
+    """The key of an abstract in prepare()'s results."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def prepare(texts: Iterable[str], known: dict[str, Rendered]) -> dict[str, Rendered]:
+    """Parse, over the CPUs, every abstract the fast path cannot take and `known` (a previous build's
+    results) does not hold, so that page contexts find them ready; returns the results by text_key."""
+    out: dict[str, Rendered] = {}
+    todo: dict[str, str] = {}
+    for text in texts:
+        if text in todo or text in _PLAIN:
+            continue
+        if plain_paragraph(text) is not None:
+            _PLAIN.add(text)
+            continue
+        key = text_key(text)
+        found = _FULL.get(text) or known.get(key)
+        if found is None:
+            todo[text] = key
+        else:
+            out[key] = _FULL[text] = found
+    pending = list(todo)
+    step = -(-len(pending) // jobs(len(pending), 100)) or 1
+    parts = [pending[i:i + step] for i in range(0, len(pending), step)]
+    for part, results in zip(parts, fork_map(lambda part: [render_full(t) for t in part], parts)):
+        for text, found in zip(part, results):
+            out[todo[text]] = _FULL[text] = found
+    return out
+
+
+def render_full(text: str) -> tuple[str, tuple[str, ...]]:
+    """The abstract through markdown-it: its HTML and its http(s) links (no fast path, no memo)."""
     md = _md()
     tokens = md.parse(text)
     links: list[str] = []

@@ -13,18 +13,37 @@ import os
 import shutil
 from pathlib import Path
 
-__all__ = ["Staging", "write_file", "MANIFEST"]
+__all__ = ["Staging", "write_file", "make_folder", "MANIFEST"]
 
 MANIFEST = ".papers-manifest.json"  # kept outside site/: in the cache folder beside it
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path`, creating its folder."""
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_file(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path`, creating its folder (plain os calls: half the time of Path.write_bytes)."""
     try:
-        path.write_bytes(data)
+        fd = os.open(path, _FLAGS, 0o666)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        make_folder(os.path.dirname(path))
+        fd = os.open(path, _FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def make_folder(folder: str) -> None:
+    """mkdir -p, with one system call when the parent exists."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def _running(pid: int) -> bool:
@@ -58,21 +77,29 @@ class Staging:
         clean_leftovers(self.out)
         self.dir = self.out.with_name(f"{self.out.name}.tmp-{os.getpid()}")
         self.dir.mkdir()
+        self._root = f"{self.dir}{os.sep}"
+        self._folders: set[str] = {str(self.dir)}  # made in this process (a forked worker has its own)
+
+    def _path(self, rel: str) -> str:
+        """The staged path of `rel`, its folder made first (a new folder costs one mkdir, no failed open)."""
+        path = self._root + rel
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            make_folder(folder)
+            self._folders.add(folder)
+        return path
 
     def write(self, rel: str, data: bytes) -> None:
-        write_file(self.dir / rel, data)
+        write_file(self._path(rel), data)
 
     def reuse(self, rel: str) -> bool:
         """Hard-link the previous build's file for `rel`; False when there is none."""
         src = self.out / rel
-        dst = self.dir / rel
+        dst = self._path(rel)
         try:
             os.link(src, dst)
         except FileNotFoundError:
-            if not src.is_file():
-                return False
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.link(src, dst)
+            return False
         except OSError:
             if not src.is_file():
                 return False

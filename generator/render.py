@@ -10,7 +10,8 @@ listing row looks, `overrides/static/css/site.css` replaces the stylesheet, and 
 asset still comes from the theme. Templates extend `base.html`, whose blocks are small: title, description,
 canonical, head, header, nav, searchbox, breadcrumbs, content, footer. Page templates get the page's context
 (see site.py) plus `site` (the config), `kind`, `path`, and the helpers `url(p)` (site-relative link),
-`abs_url(p)` (absolute), `asset(name)` (the fingerprinted URL of a static file, e.g. `asset('css/site.css')`).
+`abs_url(p)` (absolute), `asset(name)` (the fingerprinted URL of a static file, e.g. `asset('css/site.css')`),
+`paper_row(p)` (card `p` through `partials/paper_row.html`, as an include would render it; see RowCache).
 
 Every static file is written as `static/<name>.<sha256[:10]>.<ext>`, so it can be cached forever.
 """
@@ -22,9 +23,12 @@ import json
 import logging
 import re
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import jinja2
+from jinja2 import meta
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError, ConfigError
@@ -158,6 +162,24 @@ def json_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's Context with a quicker call() for plain functions (url, asset, abs_url: ~40 calls a page).
+
+    Context.call looks for pass_context markers on the callable and on its __call__ at every call; a plain
+    function without a marker is called as Context.call would call it."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        if type(__obj) is not FunctionType or hasattr(__obj, "jinja_pass_arg"):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a"
+                                                " StopIteration exception")
+
+
 class Renderer:
     """Renders pages with the theme; one per build."""
 
@@ -167,7 +189,9 @@ class Renderer:
             loader=jinja2.FileSystemLoader(theme.template_dirs()),
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        )
+            auto_reload=False,  # one Renderer per build (serve makes a new one when a template changes): no stat
+        )                       # of every template at every {% include %}
+        self.env.context_class = _Context
         base_path = config.base_path
 
         def asset(name: str) -> str:
@@ -178,12 +202,15 @@ class Renderer:
 
         self.env.globals.update(site=config, url=lambda p="": base_path + p,
                                 abs_url=lambda p="": config.base_url + p, asset=asset, **(extra_globals or {}))
+        self.env.globals["paper_row"] = RowCache(self.env)
         self.env.filters.update(human_date=human_date, long_date=long_date, month_name=month_name,
                                 week_name=week_name, week_range=week_range, json_script=json_script,
                                 prune=prune, link_label=link_label, link_kind=link_kind, plural=plural,
                                 day_of_month=day_of_month, xml_safe=xml_safe)
+        from .buildstate import code_hash  # the filters and page contexts are code: a new version renders anew
+
         settings = (json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True)
-                    + json.dumps(assets, sort_keys=True))
+                    + json.dumps(assets, sort_keys=True) + code_hash())
         self.template_hash = hashlib.sha256((self._hash_templates(theme) + settings).encode("utf-8")).hexdigest()
 
     @staticmethod
@@ -210,6 +237,53 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's
             filename, line = _template_frame(exc)
             raise BuildError(f"rendering {page.path} failed: {type(exc).__name__}: {exc}", filename, line) from None
+
+
+class RowCache:
+    """`{{ paper_row(p) }}`: `{% include "partials/paper_row.html" %}` for card `p`, rendered once per build.
+
+    A paper's row appears on its day, week and month pages (and the home and organisation pages); it is
+    rendered like the include (same context) and kept by (card, show_date) when the row template and the
+    templates it includes read nothing but `p`, `show_date` and the globals, which jinja2.meta checks. An
+    override that reads more (`kind`, say) is rendered every time, as an include would be."""
+
+    NAME = "partials/paper_row.html"
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.rows: dict[tuple[int, Any], tuple[Any, Markup]] = {}
+        self._pure: bool | None = None
+
+    def _is_pure(self) -> bool:
+        allowed = {"p", "show_date"} | set(self.env.globals)
+        todo, seen = [self.NAME], {self.NAME}
+        while todo:
+            source = self.env.loader.get_source(self.env, todo.pop())[0]  # type: ignore[union-attr]
+            ast = self.env.parse(source)
+            if meta.find_undeclared_variables(ast) - allowed:
+                return False
+            for ref in meta.find_referenced_templates(ast):
+                if ref is None:
+                    return False
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.append(ref)
+        return True
+
+    @jinja2.pass_context
+    def __call__(self, context: jinja2.runtime.Context, p: Any) -> Markup:
+        if self._pure is None:
+            self._pure = self._is_pure()
+        show = context.resolve_or_missing("show_date")
+        key = (id(p), show) if self._pure and isinstance(show, (bool, int, str, type(None))) else None
+        hit = self.rows.get(key) if key is not None else None
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        template = self.env.get_template(self.NAME, context.name)
+        row = Markup("".join(template.root_render_func(template.new_context(context.get_all(), True, {"p": p}))))
+        if key is not None:
+            self.rows[key] = (p, row)  # keeps `p` alive: its id() is not reused while the row is kept
+        return row
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

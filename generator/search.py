@@ -12,29 +12,58 @@ The ranking is the one a single lunr.js index over the same documents gives (tes
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from .config import SiteConfig
 from .search_index import Field, build_index
-from .search_pack import SearchDoc, pack
+from .search_pack import FORMAT, SearchDoc, pack
+from .content import Paper
 from .site import SiteModel, org_slug
 
-__all__ = ["FIELDS", "documents", "search_files", "payload_for_query"]
+__all__ = ["FIELDS", "documents", "search_files", "search_key", "payload_for_query"]
 
 log = logging.getLogger("papers.search")
 
 FIELDS = (Field("title", 10), Field("abstract"), Field("organization"))
 
 
+def _document(p: Paper) -> SearchDoc:
+    return SearchDoc(slug=p.slug, title=p.title, date=p.date.isoformat() if p.date else None,
+                     organization=p.organization, org_slug=org_slug(p.organization) if p.organization else None,
+                     authors_count=p.authors_count, abstract=" ".join(p.body.split()))
+
+
 def documents(model: SiteModel) -> list[SearchDoc]:
     """One search document per paper, in the model's order (the order lunr would add them)."""
-    return [SearchDoc(slug=p.slug, title=p.title, date=p.date.isoformat() if p.date else None,
-                      organization=p.organization, org_slug=org_slug(p.organization) if p.organization else None,
-                      authors_count=p.authors_count, abstract=" ".join(p.body.split()))
-            for p in model.papers]
+    return [_document(p) for p in model.papers]
+
+
+class _Documents(Sequence[SearchDoc]):
+    """documents(model), each made when asked for: at 100k papers the abstracts are not all held at once."""
+
+    def __init__(self, papers: list[Paper]):
+        self.papers = papers
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [_document(p) for p in self.papers[i]]
+        return _document(self.papers[i])
+
+
+def search_key(model: SiteModel) -> str:
+    """A hash of what the index files are made from: the same key, the same files (build.py reuses them)."""
+    h = hashlib.sha256(repr((FIELDS, FORMAT)).encode())
+    for p in model.papers:
+        row = (p.slug, p.title, p.date.isoformat() if p.date else None, p.organization, p.authors_count, p.body)
+        h.update(repr(row).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 @contextmanager
@@ -49,14 +78,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def search_files(model: SiteModel, config: SiteConfig) -> dict[str, bytes]:
-    """search/manifest.json and search/shards/*.json for the site, as {path under the site root: bytes}."""
+def search_files(model: SiteModel, config: SiteConfig | None = None,
+                 sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+    """search/manifest.json and search/shards/*.json for the site, as {path under the site root: bytes}.
+
+    With `sink`, each file goes to sink(path, bytes) as it is made and the bytes returned are empty."""
     with _gc_paused():
-        docs = documents(model)
-        index = build_index([(d.title, d.abstract, d.organization) for d in docs], FIELDS)
-        files = pack(index, docs)
-    log.debug("search index: %d documents, %d terms, %d files, %.1f MB", len(docs), len(index.terms), len(files),
-              sum(map(len, files.values())) / 1e6)
+        docs = _Documents(model.papers)
+        index = build_index(((p.title, " ".join(p.body.split()), p.organization) for p in model.papers), FIELDS)
+        files = pack(index, docs, sink=sink, slugs=[p.slug for p in model.papers])
+    log.debug("search index: %d documents, %d terms, %d files", len(docs), len(index.terms), len(files))
     return files
 
 

@@ -10,11 +10,12 @@ for just the terms a query touches. lunr.py's Builder would take ~30 s on 10k pa
 """
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from operator import sub
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .search_text import Analyzer
 
@@ -36,7 +37,7 @@ class TermPostings:
     """One term: lunr's term index and, per field, flat [doc delta, tf, field length, ...] by document."""
 
     index: int
-    fields: list[list[int]]
+    fields: list[array[int]]
 
     def docs(self, field: int) -> list[int]:
         """Document numbers holding the term in `field`, ascending."""
@@ -63,37 +64,56 @@ def is_array_index(ref: str) -> bool:
     return ref.isascii() and ref.isdigit() and (ref == "0" or ref[0] != "0") and int(ref) <= MAX_ARRAY_INDEX
 
 
-def build_index(texts: Sequence[Sequence[str | None]], fields: Sequence[Field],
+CHUNK = 512  # documents tokenised at a time: their tokens are all that is held, not the whole archive's
+
+
+def build_index(texts: Iterable[Sequence[str | None]], fields: Sequence[Field],
                 analyzer: Analyzer | None = None) -> LunrIndex:
-    """The index lunr.js would build from documents with field texts `texts[i]` (in `fields` order)."""
+    """The index lunr.js would build from documents with field texts `texts[i]` (in `fields` order).
+
+    Documents are read CHUNK at a time, and postings kept as arrays of C ints (12 bytes a posting instead of
+    ~50 as lists of ints): at 100k papers the index needs a fifth of the memory, for the same terms."""
     analyzer = analyzer or Analyzer()
     nf = len(fields)
     first_seen: dict[str, int] = {}  # insertion order = lunr's term index order (values unused)
-    postings: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in range(nf)]
+    postings: list[dict[str, array[int]]] = [{} for _ in range(nf)]
     sums = [0] * nf
-    pieces = [[analyzer.split(doc[f]) for f in range(nf)] for doc in texts]
-    analyzer.learn(chain.from_iterable(chain.from_iterable(pieces)))
-    for d, doc in enumerate(pieces):
+    count = 0
+    docs = iter(texts)
+    while chunk := list(islice(docs, CHUNK)):
+        pieces = [[analyzer.split(doc[f]) for f in range(nf)] for doc in chunk]
+        analyzer.learn(chain.from_iterable(chain.from_iterable(pieces)))
+        fresh: list[defaultdict[str, list[int]]] = [defaultdict(list) for _ in range(nf)]
+        for d, doc in enumerate(pieces, count):
+            for f in range(nf):
+                cnt, length = analyzer.count(doc[f])
+                if not cnt:
+                    continue
+                sums[f] += length
+                first_seen.update(cnt)
+                pf = fresh[f]
+                for t, c in cnt.items():
+                    pf[t] += (d, c, length)
+        count += len(chunk)
         for f in range(nf):
-            cnt, length = analyzer.count(doc[f])
-            if not cnt:
-                continue
-            sums[f] += length
-            first_seen.update(cnt)
-            pf = postings[f]
-            for t, c in cnt.items():
-                pf[t] += (d, c, length)
+            into = postings[f]
+            for t, flat in fresh[f].items():
+                found = into.get(t)
+                if found is None:
+                    into[t] = array("i", flat)
+                else:
+                    found.extend(flat)
     terms = {}
     for i, t in enumerate(first_seen):
         terms[t] = TermPostings(i, [_delta(pf.get(t)) for pf in postings])
-    return LunrIndex(list(fields), len(texts), sums, terms)
+    return LunrIndex(list(fields), count, sums, terms)
 
 
-def _delta(flat: list[int] | None) -> list[int]:
+def _delta(flat: array[int] | None) -> array[int]:
     """[doc, tf, length, ...] → [Δdoc, tf, length, ...] (the first Δ from document 0)."""
     if not flat:
-        return []
+        return array("i")
     if len(flat) > 3:
         docs = flat[0::3]
-        flat[3::3] = list(map(sub, docs[1:], docs[:-1]))
+        flat[3::3] = array("i", map(sub, docs[1:], docs[:-1]))
     return flat

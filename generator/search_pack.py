@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .search_index import LunrIndex, is_array_index
 from .search_text import js_sorted
@@ -52,16 +53,23 @@ def _json(value: Any) -> bytes:
 
 
 class _Writer:
-    """Collects shard files under content-hash names."""
+    """Names shard files by content hash and hands each to `sink` (or keeps them in `files`)."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, sink: Callable[[str, bytes], None] | None = None):
         self.root = root
         self.files: dict[str, bytes] = {}
+        self.names: set[str] = set()
+        self.sink = sink
 
     def add(self, value: Any) -> str:
         data = _json(value)
         name = hashlib.sha256(data).hexdigest()[:12]
-        self.files[f"{self.root}shards/{name}.json"] = data
+        rel = f"{self.root}shards/{name}.json"
+        if self.sink is None:
+            self.files[rel] = data
+        elif rel not in self.names:
+            self.sink(rel, data)
+        self.names.add(rel)
         return name
 
 
@@ -92,7 +100,7 @@ def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[list[str]]
     size = 0
     for term, c in zip(order, cost):
         p = terms[term]
-        batch.append([term, p.index, *p.fields])
+        batch.append([term, p.index, *map(array.tolist, p.fields)])
         size += c
         if size >= target:
             shards.append([batch[0][0], w.add(batch)])
@@ -121,21 +129,30 @@ def _vocab(order: list[str], w: _Writer) -> list[list[Any]]:
     return out
 
 
-def pack(index: LunrIndex, docs: Sequence[SearchDoc], root: str = "search/") -> dict[str, bytes]:
-    """Manifest and shards for `index` over `docs` (same order), as {path under the site root: bytes}."""
-    w = _Writer(root)
+def pack(index: LunrIndex, docs: Sequence[SearchDoc], root: str = "search/",
+         sink: Callable[[str, bytes], None] | None = None, slugs: Sequence[str] | None = None) -> dict[str, bytes]:
+    """Manifest and shards for `index` over `docs` (same order), as {path under the site root: bytes}.
+
+    With `sink`, each file is handed to sink(path, bytes) as soon as it is made (not kept: at 100k papers
+    the index is a quarter of a gigabyte) and the result maps every path to b"" instead."""
+    w = _Writer(root, sink)
     order = js_sorted(index.terms)
     manifest: dict[str, Any] = {
         "format": FORMAT, "lunr": LUNR_VERSION,
         "fields": [[f.name, f.boost] for f in index.fields],
         "count": index.count, "lengths": index.length_sums,
-        "intRefs": sorted(([i, int(d.slug)] for i, d in enumerate(docs) if is_array_index(d.slug)),
+        "intRefs": sorted(([i, int(slug)] for i, slug in enumerate(slugs if slugs is not None else
+                                                                   (d.slug for d in docs)) if is_array_index(slug)),
                           key=lambda x: x[1]),
         "postings": _postings(index, order, w),
         "vocab": _vocab(order, w),
         "docs": [DOCS_PER_SHARD, [w.add([d.row() for d in docs[i:i + DOCS_PER_SHARD]])
                                   for i in range(0, len(docs), DOCS_PER_SHARD)]],
     }
+    manifest_rel, manifest_data = f"{root}manifest.json", _json(manifest)
+    if sink is not None:
+        sink(manifest_rel, manifest_data)
+        return dict.fromkeys(sorted(w.names) + [manifest_rel], b"")
     files = dict(sorted(w.files.items()))
-    files[f"{root}manifest.json"] = _json(manifest)
+    files[manifest_rel] = manifest_data
     return files

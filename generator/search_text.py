@@ -23,6 +23,7 @@ __all__ = ["Analyzer", "tokenize", "trim", "stem", "STOP_WORDS", "js_sort_key", 
 # lunr.tokenizer.separator = /[\s\-]+/ ; JavaScript's \s is this set, not Python's.
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _SPLIT = re.compile(f"[{JS_SPACE}\\-]+")
+_PY_ONLY_SPACE = re.compile("[\x1c-\x1f]")  # str.split() whitespace that JavaScript's \s is not
 # lunr.trimmer: s.replace(/^\W+/, '').replace(/\W+$/, '') with JavaScript's ASCII-only \W.
 _TRIM = re.compile(r"^[^A-Za-z0-9_]+|[^A-Za-z0-9_]+\Z")
 STOP_WORDS = frozenset(LUNR_STOP_WORDS)
@@ -197,8 +198,16 @@ class Analyzer:
         return stem(t)
 
     def split(self, text: str | None) -> list[str]:
-        """lunr.tokenizer's pieces of a field's text (may include '' pieces, which count for nothing)."""
-        return _SPLIT.split(text.lower()) if text else []
+        """lunr.tokenizer's pieces of a field's text (may include '' pieces, which count for nothing).
+
+        For ASCII text, str.split() splits where JavaScript's \\s does, except at \\x1c-\\x1f, and is several
+        times quicker than the regular expression (it drops the '' pieces, which count for nothing)."""
+        if not text:
+            return []
+        low = text.lower()
+        if low.isascii() and _PY_ONLY_SPACE.search(low) is None:
+            return low.replace("-", " ").split()
+        return _SPLIT.split(low)
 
     def learn(self, tokens: Iterable[str]) -> None:
         """Run the pipeline once for each token not seen before (and the stemmer once per trimmed word)."""

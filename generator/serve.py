@@ -150,7 +150,8 @@ class DevSession:
         if not self.watcher.queue.empty():
             return "; search index after the next rebuild"
         t0 = time.perf_counter()
-        self.builder.update_search()
+        if not self.builder.update_search(cancelled=lambda: not self.watcher.queue.empty()).search:
+            return "; search index after the next rebuild"  # a newer change came in: it gets the index
         self.live.succeeded(self.builder.generation, pages=False)
         return f"; search index in {(time.perf_counter() - t0) * 1000:.0f} ms"
 

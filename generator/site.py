@@ -17,35 +17,64 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import json
+import io
 import os
+import pickle
 from dataclasses import dataclass
+from functools import partial
 from hashlib import sha1
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .config import SiteConfig
 from .content import Paper
 from .markdown import render_abstract
 from .slugs import slugify
 
-__all__ = ["Page", "SiteModel", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
+__all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-@dataclass
 class Page:
-    """One output file: `path` relative to the site root, rendered from `template` with `context`."""
+    """One output file: `path` relative to the site root, rendered from `template` with `context`.
 
-    path: str
-    template: str
-    context: dict[str, Any]
-    kind: str
+    A paper page may be given `make` instead of a context: the context is then made each time it is asked
+    for and not kept (at 100k papers, keeping them all takes half a gigabyte); `fixed()` makes it once.
+    `date` is the one day the page is about (paper and day pages), for the sitemap."""
+
+    __slots__ = ("path", "template", "kind", "date", "_context", "_make")
+
+    def __init__(self, path: str, template: str, context: dict[str, Any] | None = None, kind: str = "", *,
+                 make: Callable[[], dict[str, Any]] | None = None, date: str | None = None):
+        self.path, self.template, self.kind, self.date = path, template, kind, date
+        self._context, self._make = context, make
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The template's variables (plain data)."""
+        if self._make is not None:
+            return self._make()
+        return self._context if self._context is not None else {}
+
+    def fixed(self) -> "Page":
+        """This page with its context made once (itself when it already has one)."""
+        if self._make is None:
+            return self
+        return Page(self.path, self.template, self._make(), self.kind, date=self.date)
 
     def signature(self, template_hash: str) -> str:
-        """A hash that changes whenever the rendered bytes could."""
-        blob = json.dumps(self.context, sort_keys=True, default=str, ensure_ascii=False)
-        return sha1(f"{template_hash}\0{self.template}\0{blob}".encode("utf-8")).hexdigest()
+        """A hash that changes whenever the rendered bytes could.
+
+        The context is serialised with pickle in fast mode (no memo, so the bytes depend on the values
+        alone, not on which objects happen to be shared): a quarter of the cost of sorted JSON."""
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, 5)
+        pickler.fast = True
+        pickler.dump((template_hash, self.template, self.context))
+        return sha1(buf.getbuffer()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, {self.template!r}, kind={self.kind!r})"
 
 
 def paper_url(slug: str) -> str:
@@ -64,6 +93,11 @@ def iso_week(d: dt.date) -> str:
     return f"{y:04d}-W{w:02d}"
 
 
+def _month(d: dt.date) -> str:
+    """`2025-03`, as d.strftime("%Y-%m") writes it (which does not pad years before 1000)."""
+    return d.isoformat()[:7] if d.year >= 1000 else d.strftime("%Y-%m")
+
+
 def _sort_key(p: Paper) -> tuple:
     return (p.date or dt.date.max, -(p.upvotes or 0), p.title.casefold(), p.slug)
 
@@ -77,6 +111,72 @@ def card(p: Paper) -> dict[str, Any]:
         "org_url": f"org/{org_slug(p.organization)}/" if p.organization else None,
         "upvotes": p.upvotes or 0, "flags": list(p.flags),
     }
+
+
+class Memo:
+    """The parts of page contexts that depend on one paper alone, made once per Paper object.
+
+    Every listing shows the same card dict for a paper (one object, not one per page: less memory, and
+    comparing contexts stops at `is`). `papers serve --watch` keeps one Memo between rebuilds, so a paper
+    whose file did not change keeps its card and its page context; a changed file gives a new Paper. Keys
+    are id()s; each entry keeps its papers, so an id is never reused while its entry lives. With
+    `keep=False` (one-shot builds) only cards are kept: paper contexts and texts are made, used, dropped."""
+
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
+        self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
+        self._texts: dict[int, tuple[Paper, str]] = {}
+        self._pages: dict[tuple[int, int, int], tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
+        self._page_objs: dict[tuple[int, int, int], tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
+        self.days: dict[str, list[dict[str, Any]]] = {}  # a day's cards by votes, for the current model only
+
+    def retain(self, papers: list[Paper]) -> None:
+        """Forget every paper not in `papers` (call once per build, before making pages)."""
+        live = {id(p) for p in papers} | {id(None)}
+        self._cards = {k: v for k, v in self._cards.items() if k in live}
+        self._texts = {k: v for k, v in self._texts.items() if k in live}
+        self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k)}
+        self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k)}
+        self.days = {}
+
+    def card(self, p: Paper) -> dict[str, Any]:
+        """card(p), shared: never change it."""
+        hit = self._cards.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = self._cards[id(p)] = (p, card(p))
+        return hit[1]
+
+    def text(self, p: Paper) -> str:
+        """The abstract as one line of plain text."""
+        hit = self._texts.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, " ".join(p.body.split()))
+            if self.keep:
+                self._texts[id(p)] = hit
+        return hit[1]
+
+    def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None) -> Page:
+        """The paper's Page, shared (its context is made when asked for, by paper_context)."""
+        key = (id(p), id(prev_p), id(next_p))
+        hit = self._page_objs.get(key)
+        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
+            page = Page(paper_url(p.slug) + "index.html", "paper.html", None, "paper",
+                        make=partial(self.paper_context, p, prev_p, next_p),
+                        date=p.date.isoformat() if p.date else None)
+            hit = ((p, prev_p, next_p), page)
+            if self.keep:
+                self._page_objs[key] = hit
+        return hit[1]
+
+    def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None) -> dict[str, Any]:
+        """paper_context(p, prev_p, next_p), shared."""
+        key = (id(p), id(prev_p), id(next_p))
+        hit = self._pages.get(key)
+        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
+            hit = ((p, prev_p, next_p), paper_context(p, prev_p, next_p, self))
+            if self.keep:
+                self._pages[key] = hit
+        return hit[1]
 
 
 @dataclass
@@ -103,9 +203,10 @@ def build_model(papers: Iterable[Paper]) -> SiteModel:
         if p.date is None:
             undated.append(p)
         else:
-            days.setdefault(p.date.isoformat(), []).append(p)
+            day = p.date.isoformat()
+            days.setdefault(day, []).append(p)
             weeks.setdefault(iso_week(p.date), []).append(p)
-            months.setdefault(p.date.strftime("%Y-%m"), []).append(p)
+            months.setdefault(_month(p.date), []).append(p)
         if p.organization:
             slug = org_slug(p.organization)
             orgs.setdefault(slug, (p.organization, []))[1].append(p)
@@ -116,27 +217,35 @@ def _neighbours(keys: list[str], i: int) -> tuple[str | None, str | None]:
     return (keys[i - 1] if i > 0 else None, keys[i + 1] if i + 1 < len(keys) else None)
 
 
-def _by_votes(ps: list[Paper]) -> list[dict[str, Any]]:
-    return [card(p) for p in sorted(ps, key=lambda p: (-(p.upvotes or 0), p.title.casefold(), p.slug))]
+def _by_votes(model: SiteModel, day: str, memo: Memo) -> list[dict[str, Any]]:
+    """The day's cards by upvotes; one list per build, shared by the day, week, month and home pages."""
+    found = memo.days.get(day)
+    if found is None:
+        ps = sorted(model.days[day], key=lambda p: (-(p.upvotes or 0), p.title.casefold(), p.slug))
+        found = memo.days[day] = [memo.card(p) for p in ps]
+    return found
 
 
-def _day_groups(model: SiteModel, keys: Iterable[str]) -> list[dict[str, Any]]:
-    return [{"date": k, "link": f"date/{k}/", "papers": _by_votes(model.days[k])} for k in keys]
+def _day_groups(model: SiteModel, keys: Iterable[str], memo: Memo) -> list[dict[str, Any]]:
+    return [{"date": k, "link": f"date/{k}/", "papers": _by_votes(model, k, memo)} for k in keys]
 
 
-def pages(model: SiteModel, config: SiteConfig) -> list[Page]:
-    """Every page of the site, in a stable order."""
-    out: list[Page] = [home_page(model, config)]
-    out += paper_pages(model)
-    out += day_pages(model)
-    out += period_pages(model, "week")
-    out += period_pages(model, "month")
+def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> list[Page]:
+    """Every page of the site, in a stable order (`memo`: what a previous build of the same papers made)."""
+    memo = Memo() if memo is None else memo
+    memo.retain(model.papers)
+    out: list[Page] = [home_page(model, config, memo)]
+    out += paper_pages(model, memo)
+    out += day_pages(model, memo)
+    out += period_pages(model, "week", memo)
+    out += period_pages(model, "month", memo)
     out.append(Page("archive/index.html", "archive.html", archive_context(model), "archive"))
-    out += org_pages(model)
-    out.append(Page("undated/index.html", "undated.html", {"papers": [card(p) for p in model.undated]}, "undated"))
+    out += org_pages(model, memo)
+    out.append(Page("undated/index.html", "undated.html", {"papers": [memo.card(p) for p in model.undated]},
+                    "undated"))
     out.append(Page("404.html", "404.html", {}, "404"))
     out.append(Page("search/index.html", "search.html", {}, "search"))
-    feed = feed_context(model, config)
+    feed = feed_context(model, config, memo)
     out.append(Page("feed.xml", "feed.xml", feed, "feed"))
     out.append(Page("feed.json", "feed.json", feed, "feed"))
     out.append(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out)}, "sitemap"))
@@ -144,7 +253,7 @@ def pages(model: SiteModel, config: SiteConfig) -> list[Page]:
     return out
 
 
-def home_page(model: SiteModel, config: SiteConfig) -> Page:
+def home_page(model: SiteModel, config: SiteConfig, memo: Memo) -> Page:
     """The latest days, newest first: whole days until `home_papers` papers are shown (1 to `home_days` days)."""
     latest: list[str] = []
     shown = 0
@@ -155,24 +264,24 @@ def home_page(model: SiteModel, config: SiteConfig) -> Page:
         shown += len(model.days[k])
     months = sorted(model.months, reverse=True)[:12]
     return Page("index.html", "home.html", {
-        "days": _day_groups(model, latest), "total": len(model.papers), "day_count": len(model.days),
+        "days": _day_groups(model, latest, memo), "total": len(model.papers), "day_count": len(model.days),
         "more": len(model.days) > len(latest),
         "recent_months": [{"month": m, "count": len(model.months[m]), "link": f"month/{m}/"} for m in months],
     }, "home")
 
 
-def paper_pages(model: SiteModel) -> list[Page]:
+def paper_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per paper; previous and next follow the site order (date, then upvotes)."""
     out = []
     ps = model.papers
     for i, p in enumerate(ps):
         prev_p = ps[i - 1] if i > 0 else None
         next_p = ps[i + 1] if i + 1 < len(ps) else None
-        out.append(Page(paper_url(p.slug) + "index.html", "paper.html", paper_context(p, prev_p, next_p), "paper"))
+        out.append(memo.paper_page(p, prev_p, next_p))
     return out
 
 
-def day_pages(model: SiteModel) -> list[Page]:
+def day_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per date with papers, linking to the previous and next dates that have papers."""
     out = []
     keys = sorted(model.days)
@@ -182,12 +291,13 @@ def day_pages(model: SiteModel) -> list[Page]:
     for i, k in enumerate(keys):
         prev_k, next_k = _neighbours(keys, i)
         out.append(Page(f"date/{k}/index.html", "day.html", {
-            "date": k, "papers": _by_votes(model.days[k]), "prev": prev_k, "next": next_k,
-            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]]}, "day"))
+            "date": k, "papers": _by_votes(model, k, memo), "prev": prev_k, "next": next_k,
+            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]]}, "day",
+            date=k))
     return out
 
 
-def period_pages(model: SiteModel, kind: str) -> list[Page]:
+def period_pages(model: SiteModel, kind: str, memo: Memo) -> list[Page]:
     """One page per ISO week or month with papers: its days, and the neighbouring periods with papers."""
     groups = model.weeks if kind == "week" else model.months
     keys = sorted(groups)
@@ -195,7 +305,7 @@ def period_pages(model: SiteModel, kind: str) -> list[Page]:
     for i, k in enumerate(keys):
         prev_k, next_k = _neighbours(keys, i)
         ds = sorted({p.date.isoformat() for p in groups[k] if p.date})
-        ctx: dict[str, Any] = {kind: k, "days": _day_groups(model, ds), "count": len(groups[k]),
+        ctx: dict[str, Any] = {kind: k, "days": _day_groups(model, ds, memo), "count": len(groups[k]),
                                "prev": prev_k, "next": next_k}
         if kind == "month":
             ctx["calendar"] = month_calendar(k, {d: len(model.days[d]) for d in ds})
@@ -216,24 +326,26 @@ def month_calendar(month: str, counts: dict[str, int]) -> list[list[dict[str, An
     return weeks
 
 
-def org_pages(model: SiteModel) -> list[Page]:
+def org_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per organisation (newest first), and the list of them all."""
     out = [Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
-                                                         "papers": [card(p) for p in reversed(ps)]}, "org")
+                                                         "papers": [memo.card(p) for p in reversed(ps)]}, "org")
            for slug, (name, ps) in model.orgs.items()]
     orgs = [{"slug": s, "name": n, "link": f"org/{s}/", "count": len(ps)} for s, (n, ps) in model.orgs.items()]
     out.append(Page("org/index.html", "orgs.html", {"orgs": orgs}, "orgs"))
     return out
 
 
-def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None) -> dict[str, Any]:
+def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None, memo: Memo | None = None
+                  ) -> dict[str, Any]:
     """Everything the paper page shows."""
+    memo = Memo() if memo is None else memo
     html, links = render_abstract(p.body)
-    ctx = card(p)
+    ctx = dict(memo.card(p))
     ctx.update({
-        "abstract_html": html, "abstract_text": " ".join(p.body.split()), "links": links,
-        "week": iso_week(p.date) if p.date else None, "month": p.date.strftime("%Y-%m") if p.date else None,
-        "prev": card(prev_p) if prev_p else None, "next": card(next_p) if next_p else None,
+        "abstract_html": html, "abstract_text": memo.text(p), "links": links,
+        "week": iso_week(p.date) if p.date else None, "month": _month(p.date) if p.date else None,
+        "prev": memo.card(prev_p) if prev_p else None, "next": memo.card(next_p) if next_p else None,
         "arxiv_id": p.extra.get("arxiv_id"), "authors": p.extra.get("authors"),
         "github": p.extra.get("github"), "project_page": p.extra.get("project_page"),
         "keywords": p.extra.get("keywords"),
@@ -243,10 +355,10 @@ def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None) -> dict[
     return ctx
 
 
-def feed_entry(p: Paper) -> dict[str, Any]:
+def feed_entry(p: Paper, memo: Memo) -> dict[str, Any]:
     """A feed entry: the listing card and the abstract as plain text."""
-    c = card(p)
-    c["summary"] = " ".join(p.body.split())
+    c = dict(memo.card(p))
+    c["summary"] = memo.text(p)
     return c
 
 
@@ -257,11 +369,11 @@ def source_date() -> str:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).date().isoformat()
 
 
-def feed_context(model: SiteModel, config: SiteConfig) -> dict[str, Any]:
+def feed_context(model: SiteModel, config: SiteConfig, memo: Memo) -> dict[str, Any]:
     """The newest `feed_size` dated papers, newest day first and by upvotes within a day."""
     dated = [p for p in model.papers if p.date is not None]
     newest = sorted(dated, key=lambda p: (-p.date.toordinal(), -(p.upvotes or 0), p.title.casefold(), p.slug))
-    entries = [feed_entry(p) for p in newest[: config.feed_size]]
+    entries = [feed_entry(p, memo) for p in newest[: config.feed_size]]
     return {"entries": entries, "updated": entries[0]["date"] if entries else source_date()}
 
 
@@ -290,6 +402,6 @@ def sitemap_urls(pages_: list[Page]) -> list[dict[str, str | None]]:
     for pg in pages_:
         if not pg.path.endswith("index.html") or pg.kind == "search":
             continue
-        lastmod = pg.context.get("date") if pg.kind in ("paper", "day") else None
+        lastmod = pg.date if pg.kind in ("paper", "day") else None
         urls.append({"loc": pg.path[: -len("index.html")], "lastmod": lastmod})
     return urls

@@ -1,0 +1,159 @@
+"""Work spread over the CPUs with fork(): children inherit the site model as it is, nothing is pickled on the way in.
+
+    fork_map(fn, parts)   fn(part) for each part, the first in this process and the others in children;
+                          their results (small: counters, signatures, file names) come back pickled
+    Background(fn)        fn() in a child while this process goes on; .result() waits for it
+
+A child's exception is raised again in the parent (a PapersError keeps its path and line). While children
+run, the objects that existed at the fork are frozen for the garbage collector (gc.freeze), so a child's
+collections do not write to them and their memory stays shared. With PAPERS_JOBS=1, or where there is no
+fork(), nothing is forked: fork_map runs every part here and Background runs fn() when its result is asked.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import select
+import signal
+import sys
+from typing import Any, Callable, Sequence, TypeVar
+
+from .errors import BuildError, PapersError
+
+__all__ = ["jobs", "fork_map", "Background"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _env_jobs() -> int | None:
+    env = os.environ.get("PAPERS_JOBS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def jobs(items: int, minimum: int = 200) -> int:
+    """How many processes to use for `items` pieces of work: PAPERS_JOBS if set, else one per CPU (at most 8)
+    when there are at least `minimum` items (forking costs more than it saves on a small site)."""
+    if not hasattr(os, "fork"):
+        return 1
+    forced = _env_jobs()
+    if forced is not None:
+        return forced
+    if items < minimum:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _pack_error(exc: BaseException) -> tuple:
+    if isinstance(exc, PapersError):
+        return ("papers", type(exc), exc.message, exc.path, exc.line)
+    try:
+        return ("pickled", pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - whatever it was, say what it was
+        return ("text", f"{type(exc).__name__}: {exc}")
+
+
+def _unpack_error(packed: tuple) -> BaseException:
+    if packed[0] == "papers":
+        return packed[1](packed[2], packed[3], packed[4])
+    if packed[0] == "pickled":
+        return pickle.loads(packed[1])
+    return BuildError(f"a worker process failed: {packed[1]}")
+
+
+class Background:
+    """fn() running in a forked child; result() returns its value or raises its exception."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        self._fn: Callable[[], Any] | None = None
+        self._done = False
+        if not hasattr(os, "fork") or _env_jobs() == 1:
+            self._fn = fn  # run by result(), here
+            return
+        self._thawed = gc.get_freeze_count() == 0
+        gc.freeze()
+        for stream in (sys.stdout, sys.stderr):  # or the child could write out what the parent had buffered
+            if stream is not None:
+                stream.flush()
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run, send the outcome, leave without running the parent's cleanup
+            os.close(read)
+            code = 0
+            try:
+                try:
+                    payload = pickle.dumps(("ok", fn()), pickle.HIGHEST_PROTOCOL)
+                except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                    payload = pickle.dumps(("error", _pack_error(exc)), pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as f:
+                    f.write(payload)
+            except BaseException:  # noqa: BLE001 - the parent sees a missing result
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._read = read
+
+    def wait(self, timeout: float) -> bool:
+        """Whether the child has sent its result (or died) within `timeout` seconds."""
+        if self._fn is not None or self._done:
+            return True
+        return bool(select.select([self._read], [], [], timeout)[0])
+
+    def result(self) -> Any:
+        """Wait for the child; its return value, or its exception raised here."""
+        if self._fn is not None:
+            fn, self._fn, self._done = self._fn, None, True
+            return fn()
+        try:
+            with os.fdopen(self._read, "rb") as f:
+                data = f.read()
+        finally:
+            status = self._finish()
+        if not data:
+            how = f"signal {-status}" if status < 0 else f"exit status {status}"
+            raise BuildError(f"a worker process died ({how}) without finishing its part of the build; "
+                             "if the machine ran out of memory, try PAPERS_JOBS=1")
+        outcome, value = pickle.loads(data)
+        if outcome == "error":
+            raise _unpack_error(value)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (after a failure elsewhere)."""
+        if self._done:
+            return
+        if self._fn is not None:
+            self._fn, self._done = None, True
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self._read)
+        self._finish()
+
+    def _finish(self) -> int:
+        self._done = True
+        status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        if self._thawed:
+            gc.unfreeze()
+        return status
+
+
+def fork_map(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
+    """[fn(part) for part in parts], the first part here and each other one in a forked child."""
+    if len(parts) <= 1 or not hasattr(os, "fork"):
+        return [fn(p) for p in parts]
+    children = [Background(lambda p=p: fn(p)) for p in parts[1:]]  # type: ignore[misc]
+    try:
+        first = fn(parts[0])
+        return [first] + [c.result() for c in children]
+    finally:
+        for c in children:
+            c.cancel()

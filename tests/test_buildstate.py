@@ -1,0 +1,126 @@
+"""A build of unchanged inputs does nothing; any change of content, theme, config or output builds again."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from conftest import run_papers, write_tree
+from generator.build import cache_dir
+from generator.buildstate import BuildState, load_state, scan_content
+
+PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: 2025-01-02\nupvotes: 3\n---\n\nAbstract of {title}.\n"
+
+
+def project(root: Path) -> tuple[Path, Path]:
+    write_tree(root, {f"content/2025/01/02/{s}.md": PAPER.format(title=s.title(), slug=s) for s in ("ab", "cd")})
+    return root / "content", root / "site"
+
+
+def build(content: Path, out: Path, *extra: str, check: bool = True):
+    return run_papers("build", "--content", str(content), "--out", str(out), *extra, check=check)
+
+
+def built_pages(stderr: str) -> tuple[int, int]:
+    m = re.search(r"built \d+ pages \((\d+) rendered, (\d+) reused\)", stderr)
+    assert m, stderr
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_a_build_with_nothing_changed_does_nothing(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    inode = (out / "index.html").stat().st_ino
+    again = build(content, out)
+    assert "nothing changed" in again.stderr and built_pages(again.stderr)[0] == 0
+    assert (out / "index.html").stat().st_ino == inode  # not even a new staging folder and swap
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-cache", "content", "site"]
+
+
+def test_a_touched_or_edited_content_file_builds_again(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    path = content / "2025/01/02/ab.md"
+    os.utime(path)  # same bytes, new stamp: a build, which reuses every page
+    rendered, reused = built_pages(build(content, out).stderr)
+    assert rendered == 0 and reused > 0
+    path.write_text(path.read_text().replace("Ab", "Ab Edited"))
+    assert built_pages(build(content, out).stderr)[0] > 0
+    assert "Ab Edited" in (out / "papers/ab/index.html").read_text()
+
+
+def test_a_changed_or_missing_output_file_builds_again(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    good = (out / "papers/ab/index.html").read_text()
+    (out / "papers/ab/index.html").write_text("tampered")
+    build(content, out)
+    assert (out / "papers/ab/index.html").read_text() == good
+    (out / "papers/cd/index.html").unlink()
+    build(content, out)
+    assert (out / "papers/cd/index.html").is_file()
+
+
+def test_theme_config_and_base_url_changes_build_again(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    assert "https://example.org/" in (build(content, out, "--base-url", "https://example.org/") and
+                                      (out / "feed.xml").read_text())
+    write_tree(tmp_path, {"papers.yml": "title: Renamed Archive\n"})
+    build(content, out, "--base-url", "https://example.org/")
+    assert "Renamed Archive" in (out / "index.html").read_text()
+    write_tree(tmp_path, {"overrides/templates/robots.txt": "User-agent: *\nDisallow: /\n"})
+    build(content, out, "--base-url", "https://example.org/")
+    assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_warnings_are_repeated_and_strict_still_fails_when_nothing_changed(tmp_path: Path):
+    content, out = project(tmp_path)
+    path = content / "2025/01/02/ab.md"
+    path.write_text(path.read_text().replace("upvotes:", "colour: red\nupvotes:"))
+    first = build(content, out)
+    again = build(content, out)
+    assert "nothing changed" in again.stderr and "unknown field `colour`" in again.stderr
+    strict = build(content, out, "--strict", check=False)
+    assert strict.returncode == 1 and "--strict" in strict.stderr
+    assert first.returncode == 0
+
+
+def test_the_search_index_is_reused_when_its_documents_did_not_change(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    manifest = out / "search/manifest.json"
+    inode = manifest.stat().st_ino
+    write_tree(tmp_path, {"overrides/templates/robots.txt": "User-agent: *\n"})  # pages change, papers do not
+    build(content, out)
+    assert manifest.stat().st_ino == inode  # hard-linked from the previous build
+    path = content / "2025/01/02/cd.md"
+    path.write_text(path.read_text().replace("Abstract of", "Zebra abstract of"))
+    build(content, out)
+    assert "zebra" in " ".join(p.read_text() for p in (out / "search/shards").iterdir())
+    assert load_state(cache_dir(out)).search["files"]
+
+
+def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: Path):
+    content, _ = project(tmp_path)
+    stamps, digests = scan_content(content)
+    assert set(stamps) == {"2025/01/02/ab.md", "2025/01/02/cd.md"} and set(digests) == set(stamps)  # just written
+    state = BuildState("inputs", stamps, digests, {})
+    assert state.unchanged("inputs", content, stamps, tmp_path / "site")
+    path = content / "2025/01/02/ab.md"
+    path.write_text(path.read_text().replace("Ab", "Xy"))  # same size; a coarse clock could keep the stamp
+    assert not state.unchanged("inputs", content, stamps, tmp_path / "site")
+    assert not state.unchanged("other", content, stamps, tmp_path / "site")
+
+
+def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
+    from generator.build import ABSTRACTS, _read_abstracts, _write_pickle
+    from generator.buildstate import code_hash
+
+    cache = tmp_path / ".site-cache"
+    _write_pickle(cache / ABSTRACTS, {"code": code_hash(), "results": {"k": ("<p>x</p>\n", ())}})
+    assert _read_abstracts(cache) == {"k": ("<p>x</p>\n", ())}
+    _write_pickle(cache / ABSTRACTS, {"code": "an older generator", "results": {"k": ("<p>x</p>\n", ())}})
+    assert _read_abstracts(cache) == {}
+    (cache / ABSTRACTS).write_bytes(b"not a pickle")
+    assert _read_abstracts(cache) == {}

@@ -1,0 +1,114 @@
+"""markdown.py's shortcuts give what markdown-it gives: the plain-prose fast path and the linkify pretest filter."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from linkify_it import LinkifyIt
+
+from conftest import ROOT, SHARED
+from generator.content import load_papers
+from generator.markdown import _md, _render, may_link, plain_paragraph, render_full
+
+# Letters that re.IGNORECASE folds onto ASCII ones, Cyrillic TLD letters, Unicode spaces, and the characters
+# the fast path must refuse, mixed with ordinary prose.
+TRICKY = "ſKıİрфÅ\u00a0\u2028\u3000\t\n\0\ufeff"
+PROSE = "abcdefghijklmnopqrstuvwxyz ABCXYZ 0123456789 .,;:()'\"?%$+=-/ éü–×≈"
+MARKUP = "\\`*_[]!<>&~#@|{}"
+words = st.text(alphabet=PROSE, min_size=1, max_size=12)
+pieces = st.one_of(words, st.sampled_from(["http:", "https://x.io/a", "www.", "www.ex.org", "e.g.", "i.e.", "3.5",
+                                           "1.2.3.4", "localhost", "LOCALHOST", "mailto:", "ftp:", "a@b.co", "x.com",
+                                           "x.com/p", "x.ſe", "x.ſe/p", "HTTPſ:", ". ", "1. ", "- ", "+ ", "# ",
+                                           "    ", "  ", "&amp;", "<b>", "*a*", "`c`", "café.com/x", "x.рф/y",
+                                           "&#38;", "&#x26;", "&copy;", "&copy", "R&D", "& ", "<http:", "<a",
+                                           "<x:y>", " > ", "> ", "<", ">", "\\!", "\\u", "\\\\", "\\", "~~~",
+                                           "~", "!", "![", "1) ", "2025. "]),
+                   st.text(alphabet=TRICKY + MARKUP, min_size=1, max_size=2))
+texts = st.lists(pieces, max_size=20).map("".join)
+
+
+LINKIFY = LinkifyIt()  # as markdown-it makes it, without markdown.py's may_link filters
+
+
+def _linkify_may_match(text: str) -> bool:
+    return LINKIFY.pretest(text) or LINKIFY.test(text)
+
+
+def test_the_pretest_is_the_one_may_link_was_written_for():
+    """may_link mirrors linkify-it's pretest; a linkify-it upgrade that changes it must fail here."""
+    r = _md().linkify.re
+    assert {k: v for k, v in r.items() if isinstance(v, str)} == {k: v for k, v in LINKIFY.re.items()
+                                                                  if isinstance(v, str)}
+    assert r["pretest"] == "(" + r["schema_test"] + ")|(" + r["host_fuzzy_test"] + ")|@"
+    assert r["schema_test"].endswith(")(http:|https:|ftp:|//|mailto:)")
+    assert r["host_fuzzy_test"].startswith("localhost|www\\.|\\.\\d{1,3}\\.|(?:\\.(?:")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(texts)
+@example("see github.com/x/y")
+@example("localhoſt")
+@example("HTTPſ://x")
+@example("model.The")
+def test_may_link_is_false_only_when_the_pretest_is(text: str):
+    if not may_link(text):
+        assert not _linkify_may_match(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(texts)
+@example('A "quoted" plain abstract, e.g. with 3.5 points; 100% (really)?')
+@example("2025) starts like a list")
+@example("Trailing space ")
+def test_the_plain_fast_path_is_what_markdown_it_renders(text: str):
+    plain = plain_paragraph(text)
+    if plain is not None:
+        assert (plain, ()) == render_full(text)
+
+
+LETTERS = "abcxyzABCXYZ019 .,;:()'\"?%$+=-/"
+NEAR_MISSES = st.sampled_from(["&", "<", ">", "\\", "~", "!", "&#", "&#1;", "&x;", "&amp;", "&lt", "& x;", "<a:",
+                               "<ab:c>", "<a", "< b:", "\\*", "\\a", "\\\\", "\\ ", "~~~", "!!", ">>", "a&b;"])
+near_plain = st.lists(st.one_of(st.text(alphabet=LETTERS, min_size=1, max_size=8), NEAR_MISSES),
+                      min_size=1, max_size=15).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(near_plain)
+def test_the_fast_path_escapes_what_markdown_it_escapes_and_leaves_the_rest(text: str):
+    """Ampersands, angle brackets, backslashes, tildes: text, except where they make syntax."""
+    plain = plain_paragraph(text)
+    if plain is not None:
+        assert (plain, ()) == render_full(text)
+
+
+def _corpus_bodies(tmp_path: Path) -> list[str]:
+    bodies = [p.body for p in load_papers(ROOT / "content")[0]]
+    make = SHARED / "bench" / "make_corpus.py"
+    if make.is_file():
+        listing = tmp_path / "c.txt"
+        listing.write_bytes(subprocess.run([sys.executable, str(make), "1500"], capture_output=True,
+                                           check=True).stdout)
+        subprocess.run([sys.executable, "-m", "generator", "import", "-q", "--year", "2025", "--content",
+                        str(tmp_path / "content"), str(listing)], cwd=ROOT, check=True)
+        bodies += [p.body for p in load_papers(tmp_path / "content")[0]]
+    return bodies
+
+
+def test_fast_and_full_agree_on_the_seed_and_bench_abstracts(tmp_path: Path):
+    bodies = _corpus_bodies(tmp_path)
+    fast = sum(plain_paragraph(b) is not None for b in bodies)
+    assert fast > len(bodies) / 3  # the fast path is taken, or it is pointless
+    for body in bodies:
+        assert _render(body) == render_full(body), body
+        if not may_link(body):
+            assert not _linkify_may_match(body)
+
+
+@pytest.mark.parametrize("text", ["", " ", "plain", "plain text.", "  indented", "x  y"])
+def test_edge_cases(text: str):
+    assert _render(text) == render_full(text)

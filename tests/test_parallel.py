@@ -1,0 +1,108 @@
+"""Rendering over several processes: the same bytes as one process, and the same clear errors."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+from generator.build import build
+from generator.errors import BuildError, ContentError
+from generator.parallel import Background, fork_map, jobs
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_forked_workers_write_the_same_site_as_one_process(tmp_path: Path, seed_content: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERS_JOBS", "1")
+    one = build(seed_content, tmp_path / "one" / "site")
+    monkeypatch.setenv("PAPERS_JOBS", "3")
+    three = build(seed_content, tmp_path / "three" / "site")
+    assert three.rendered == one.rendered == one.pages
+    assert tree(tmp_path / "three" / "site") == tree(tmp_path / "one" / "site")
+
+
+def test_an_error_in_a_worker_is_the_one_line_error_of_its_template(tmp_path: Path, seed_content: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERS_JOBS", "2")
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(seed_content, content)
+    build(content, out)
+    before = tree(out)
+    # only week pages use week.html: they come after the paper pages, in the second worker's share
+    write_tree(tmp_path, {"overrides/templates/week.html": "{% extends 'base.html' %}\n"
+                                                           "{% block content %}\n{{ days.no_such }}\n{% endblock %}\n"})
+    with pytest.raises(BuildError) as exc:
+        build(content, out)
+    assert str(exc.value.path).endswith("overrides/templates/week.html") and exc.value.line == 3
+    assert "rendering week/" in exc.value.message
+    assert tree(out) == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("site")) == ["site"]
+
+
+def test_fork_map_and_background_return_results_and_raise_errors():
+    assert fork_map(lambda x: (x, os.getpid()), [1, 2, 3])[0] == (1, os.getpid())
+    assert [r[0] for r in fork_map(lambda x: (x * 2, 0), [1, 2, 3])] == [2, 4, 6]
+    assert len({r[1] for r in fork_map(lambda x: (x, os.getpid()), [1, 2])}) == 2  # a child did one
+    job = Background(lambda: sum(range(10)))
+    assert job.result() == 45
+
+    def fail() -> None:
+        raise ContentError("bad front matter", "content/x.md", 3)
+
+    with pytest.raises(ContentError) as exc:
+        Background(fail).result()
+    assert (exc.value.message, str(exc.value.path), exc.value.line) == ("bad front matter", "content/x.md", 3)
+    slow = Background(lambda: __import__("time").sleep(30))
+    assert not slow.wait(0.05)
+    slow.cancel()  # killed and reaped, not waited for
+
+
+def test_a_worker_that_dies_is_a_build_error_not_a_hang():
+    with pytest.raises(BuildError, match="exit status 3"):
+        Background(lambda: os._exit(3)).result()
+    with pytest.raises(BuildError, match="signal 9"):
+        Background(lambda: os.kill(os.getpid(), signal.SIGKILL)).result()
+
+
+def test_with_one_job_nothing_is_forked(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERS_JOBS", "1")
+    assert {pid for pid in fork_map(lambda x: os.getpid(), [1, 2, 3])} == {os.getpid()}
+    job = Background(os.getpid)
+    assert job.wait(0) and job.result() == os.getpid()
+
+
+def test_jobs_follows_papers_jobs_and_stays_single_for_small_work(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("PAPERS_JOBS", raising=False)
+    assert jobs(10) == 1
+    assert jobs(10_000) == min(len(os.sched_getaffinity(0)), 8)
+    monkeypatch.setenv("PAPERS_JOBS", "3")
+    assert jobs(10) == 3
+
+
+def test_the_builder_search_gives_way_to_a_newer_change(tmp_path: Path, seed_content: Path):
+    from generator.incremental import Builder
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(seed_content, content)
+    builder = Builder(content, out)
+    builder.build()
+    manifest = (out / "search/manifest.json").read_bytes()
+    path = next(content.rglob("*.md"))
+    path.write_text(path.read_text().rstrip("\n") + " Zyzzogeton.\n")
+    builder.build(["content"], [path], search=False)
+    assert builder.search_due
+    result = builder.update_search(cancelled=lambda: True)  # a newer change is waiting: give up
+    assert not result.search and builder.search_due
+    assert (out / "search/manifest.json").read_bytes() == manifest  # the previous, whole index still served
+    assert builder.update_search(cancelled=lambda: False).search and not builder.search_due
+    assert (out / "search/manifest.json").read_bytes() != manifest
+    assert any(b"zyzzogeton" in p.read_bytes() for p in (out / "search/shards").iterdir())
