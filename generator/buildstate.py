@@ -5,8 +5,8 @@
     content   every content file's stat stamp (mtime, ctime, size, inode). As in git's index, a file changed
               less than RACY_NS before the scan could change again within the same clock tick and keep its
               stamp: for those few files the bytes' hash is kept too, and compared
-    output    every file the build wrote, with its size, mtime and inode: one changed or gone, and the next
-              build runs in full (it rewrites the output; files added to it by hand are left alone)
+    output    every file the build wrote, with its stamp: one changed or gone, and the next build runs in
+              full and makes that file again (files added to the output by hand are left alone until then)
     warnings  what reading the content reported, said again (and failing again with --strict)
 
 Checking takes a walk of content/ and a stat per output file: ~0.1 s at 10k papers, where a build
@@ -56,7 +56,6 @@ class BuildState:
         if any(_digest(root / rel) != digest for rel, digest in self.digests.items()):
             return False
         return output_stamps(out, self.output) == self.output
-
 
     def intact(self, out: Path) -> set[str]:
         """The files this build wrote that `out` still holds unchanged."""

@@ -23,8 +23,9 @@ import json
 import logging
 import re
 from pathlib import Path
+from functools import lru_cache, wraps
 from types import FunctionType
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from jinja2 import meta
@@ -162,6 +163,20 @@ def json_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _remembered(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`fn` with its results kept: the date and link filters see the same few thousand values on every page
+    (a value that cannot be a dict key is passed straight through)."""
+    cached = lru_cache(maxsize=8192)(fn)
+
+    @wraps(fn)
+    def remembered(value: Any) -> Any:
+        try:
+            return cached(value)
+        except TypeError:
+            return fn(value)
+    return remembered
+
+
 class _Context(jinja2.runtime.Context):
     """Jinja's Context with a quicker call() for plain functions (url, asset, abs_url: ~40 calls a page).
 
@@ -203,10 +218,11 @@ class Renderer:
         self.env.globals.update(site=config, url=lambda p="": base_path + p,
                                 abs_url=lambda p="": config.base_url + p, asset=asset, **(extra_globals or {}))
         self.env.globals["paper_row"] = RowCache(self.env)
-        self.env.filters.update(human_date=human_date, long_date=long_date, month_name=month_name,
-                                week_name=week_name, week_range=week_range, json_script=json_script,
-                                prune=prune, link_label=link_label, link_kind=link_kind, plural=plural,
-                                day_of_month=day_of_month, xml_safe=xml_safe)
+        self.env.filters.update(human_date=_remembered(human_date), long_date=_remembered(long_date),
+                                month_name=_remembered(month_name), week_name=_remembered(week_name),
+                                week_range=_remembered(week_range), json_script=json_script, prune=prune,
+                                link_label=_remembered(link_label), link_kind=_remembered(link_kind),
+                                plural=plural, day_of_month=day_of_month, xml_safe=xml_safe)
         from .buildstate import code_hash  # the filters and page contexts are code: a new version renders anew
 
         settings = (json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True)

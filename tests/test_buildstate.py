@@ -124,3 +124,14 @@ def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
     assert _read_abstracts(cache) == {}
     (cache / ABSTRACTS).write_bytes(b"not a pickle")
     assert _read_abstracts(cache) == {}
+
+
+def test_writing_a_staged_file_never_writes_into_the_previous_sites_copy(tmp_path: Path):
+    from generator.output import write_file
+
+    old, staged = tmp_path / "site/a.html", tmp_path / "site.tmp/a.html"
+    write_file(old, b"previous build")
+    staged.parent.mkdir()
+    os.link(old, staged)  # as Staging.reuse does
+    write_file(staged, b"this build")
+    assert old.read_bytes() == b"previous build" and staged.read_bytes() == b"this build"
