@@ -172,8 +172,9 @@ class SiteServer(ThreadingHTTPServer):
         self.lock = lock or threading.Lock()
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - the stdlib's signature
-        """A client that goes away mid-response is not worth a traceback."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        """A client that goes away mid-response, or a keep-alive socket closed as the server stops
+        (EBADF), is not worth a traceback: socket errors are dropped, anything else is reported."""
+        if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
 
