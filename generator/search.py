@@ -11,14 +11,13 @@ The ranking is the one a single lunr.js index over the same documents gives (tes
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from .config import SiteConfig
+from .gcpause import gc_paused
 from .search_index import Field, build_index
 from .search_pack import FORMAT, SearchDoc, pack
 from .content import Paper
@@ -66,24 +65,12 @@ def search_key(model: SiteModel) -> str:
     return h.hexdigest()
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building a million small lists triggers many full GC passes that find nothing to free."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def search_files(model: SiteModel, config: SiteConfig | None = None,
                  sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
     """search/manifest.json and search/shards/*.json for the site, as {path under the site root: bytes}.
 
     With `sink`, each file goes to sink(path, bytes) as it is made and the bytes returned are empty."""
-    with _gc_paused():
+    with gc_paused():
         docs = _Documents(model.papers)
         index = build_index(((p.title, " ".join(p.body.split()), p.organization) for p in model.papers), FIELDS)
         files = pack(index, docs, sink=sink, slugs=[p.slug for p in model.papers])

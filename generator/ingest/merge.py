@@ -15,17 +15,16 @@ line it was imported from when its slug still matches (so a hand-corrected title
 """
 from __future__ import annotations
 
-import gc
 import os
 import queue
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..content import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
+from ..gcpause import gc_paused
 from ..slugs import disambiguate, identity, slugify
 from .parser import Entry, Listing, parse_listing
 
@@ -201,22 +200,9 @@ class _NewFiles:
             raise self._error
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: import makes ~10 objects a paper and no cycles, and the
-    collector's passes over them were a third of the time of a 100k-paper import."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_listings(paths: list[Path], root: Path, year: int | None = None) -> ImportReport:
     """Import listing files into the content folder `root`; all files are parsed before anything is written."""
-    with _gc_paused():
+    with gc_paused():
         return _import(paths, root, year)
 
 
