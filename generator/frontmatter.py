@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -37,8 +38,7 @@ _KEY_ONLY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MISS = object()
-_SHORT: dict[str, str | None] = {}  # str → how it is written; keys and listing names repeat in every file
-_SHORT_VALUES: dict[str, Any] = {}  # text → value read; numbers, days and names repeat in every file
+SHORT = 64  # values up to this long are memoised: keys, listing names, numbers and days repeat in every file
 
 
 class Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
@@ -84,15 +84,7 @@ def _fast_scalar(value: Any) -> str | None:
     """How yaml.dump writes a simple scalar (printable ASCII str, int, date), or None when unsure."""
     kind = type(value)
     if kind is str:
-        if len(value) > 64:
-            return _fast_str(value)
-        try:
-            return _SHORT[value]
-        except KeyError:
-            if len(_SHORT) > 10000:
-                _SHORT.clear()
-            out = _SHORT[value] = _fast_str(value)
-            return out
+        return _fast_str(value) if len(value) > SHORT else _short_str(value)
     if kind is int:
         return str(value)
     if kind is dt.date:
@@ -148,15 +140,7 @@ def _fast_value(text: str) -> Any:
     if not text:
         return _MISS
     if "0" <= text[0] <= "9" or text[0] == "-":
-        if len(text) > 64:
-            return _fast_number_or_day(text)
-        try:  # numbers, days and listing names repeat from file to file
-            return _SHORT_VALUES[text]
-        except KeyError:
-            if len(_SHORT_VALUES) > 10000:
-                _SHORT_VALUES.clear()
-            value = _SHORT_VALUES[text] = _fast_number_or_day(text)
-            return value
+        return _fast_number_or_day(text) if len(text) > SHORT else _short_number_or_day(text)
     if text[0] == "'":
         inner = text[1:-1]
         if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
@@ -235,3 +219,8 @@ def _fast_load(head: str) -> dict[str, Any] | None:
             return None
         data[m.group(1)] = items
     return data or None  # an empty front matter is yaml's None, an error
+
+
+# Bounded memos of the two pure scalar conversions (their results are immutable: str, int, date or None).
+_short_str = lru_cache(maxsize=10000)(_fast_str)
+_short_number_or_day = lru_cache(maxsize=10000)(_fast_number_or_day)
