@@ -34,7 +34,7 @@ from .config import SiteConfig, load_config
 from .content import Paper
 from .errors import BuildError
 from .gcpause import gc_paused
-from .loader import load_papers_parallel
+from .loader import content_files, load_papers_parallel
 from .output import Staging, clean_leftovers, read_manifest, write_manifest
 from .parallel import Background, fork_map, jobs
 from .render import Renderer, Theme, fingerprint
@@ -94,9 +94,10 @@ def check_warnings(warnings: list[str], strict: bool) -> None:
         raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
 
 
-def load_content(content: Path, strict: bool) -> tuple[list[Paper], list[str]]:
-    """Read content/, failing on any file that cannot be read (and on warnings with --strict)."""
-    papers, problems, errors = load_papers_parallel(content)
+def load_content(content: Path, strict: bool, files: list[Path] | None = None) -> tuple[list[Paper], list[str]]:
+    """Read content/ (`files`, when the caller has listed them already), failing on any file that cannot
+    be read (and on warnings with --strict)."""
+    papers, problems, errors = load_papers_parallel(content, files)
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
@@ -125,7 +126,7 @@ def build(content: Path = Path("content"), out: Path = Path("site"), config_path
             if not fresh:
                 staging = Staging(out)
                 with gc_paused():
-                    papers, result.warnings = load_content(content, strict)
+                    papers, result.warnings = load_content(content, strict, content_files(content, list(stamps)))
         if fresh:
             assert previous is not None
             return _up_to_date(previous, out, strict, result, t0)

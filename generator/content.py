@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -21,7 +21,8 @@ from .errors import ContentError, Problem
 from .slugs import identity
 
 __all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
-           "normal_body", "write_text", "iter_content_files", "load_papers", "content_path", "content_relpath"]
+           "normal_body", "write_text", "iter_content_files", "sort_content_paths", "load_papers",
+           "decode_paper", "content_path", "content_relpath"]
 
 SCHEMA_VERSION = 1
 
@@ -299,8 +300,13 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
 
 def read_paper(path: Path) -> tuple[Paper, list[Problem]]:
     """Read one content file."""
+    return decode_paper(path.read_bytes(), path)
+
+
+def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
+    """Parse the bytes of the content file at `path` (read_paper, for bytes read elsewhere)."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ContentError(f"not UTF-8 text (byte {e.start}); re-save it as UTF-8", path) from None
     return parse_paper_text(text, path)
@@ -314,8 +320,13 @@ def iter_content_files(root: Path) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(os.path.join(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
-    for path in sorted(found, key=lambda p: p.split(os.sep)):
+    for path in sort_content_paths(found):
         yield Path(path)
+
+
+def sort_content_paths(paths: Iterable[str]) -> list[str]:
+    """Content file paths (all relative to one folder, or all under it) in iter_content_files' order."""
+    return sorted(paths, key=lambda p: p.split(os.sep))
 
 
 def load_papers(root: Path) -> tuple[list[Paper], list[Problem], list[ContentError]]:
