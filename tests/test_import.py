@@ -39,6 +39,25 @@ def test_seed_import_matches_the_committed_archive(seeded):
     assert tree(seeded[0]) == tree(ROOT / "content")
 
 
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_new_files_written_by_forked_processes_are_the_same(seeded, tmp_path, monkeypatch, jobs):
+    """New files are formatted and written by a share of forked processes when there are many
+    (PAPERS_JOBS forces it here); the archive is the same as the one-process import's, byte for byte."""
+    monkeypatch.setenv("PAPERS_JOBS", jobs)
+    root = tmp_path / "content"
+    report = import_listings(SEEDS, root, 2025)
+    assert report.new == 294 and tree(root) == tree(seeded[0])
+
+
+def test_a_failure_in_a_forked_writer_stops_the_import_with_its_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERS_JOBS", "2")
+    root = tmp_path / "content"
+    (root / "2025").mkdir(parents=True)
+    (root / "2025" / "10").write_text("a file where a folder must go\n")
+    with pytest.raises(OSError):
+        import_listings(SEEDS, root, 2025)
+
+
 def test_reimport_is_byte_identical(seeded, tmp_path):
     root = tmp_path / "content"
     import_listings(SEEDS, root, 2025)

@@ -25,10 +25,13 @@ from typing import Any
 from ..content import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
 from ..gcpause import gc_paused
+from ..parallel import fork_map, jobs
 from ..slugs import disambiguate, identity, slugify
 from .parser import Entry, Listing, parse_listing
 
 __all__ = ["ImportReport", "import_listings"]
+
+MIN_NEW = 2000  # new files below which forking costs more than it saves
 
 
 @dataclass
@@ -224,15 +227,16 @@ def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
                 created.add(id(paper))
             _apply(paper, entry, listing, report.problems)
             touched[id(paper)] = paper
-    with _NewFiles() as writer:
-        _write(report, archive, touched, created, root, writer)
+    _create(_write(report, archive, touched, created, root))
     return report
 
 
-def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], created: set[int], root: Path,
-           writer: _NewFiles) -> None:
-    """Write new and changed papers, in slug order; unchanged files are not touched."""
+def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], created: set[int], root: Path
+           ) -> list[tuple[str, Paper]]:
+    """Write changed papers, in slug order; unchanged files are not touched. Returns the new papers and
+    their paths, for _create."""
     base = str(root)
+    new: list[tuple[str, Paper]] = []
     for pid, paper in sorted(touched.items(), key=lambda kv: kv[1].slug):
         target = os.path.join(base, content_relpath(paper))
         moved = paper.path is not None and str(paper.path) != target
@@ -240,7 +244,7 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
             report.flagged += 1
         if pid in created:
             report.new += 1
-            writer.put(target, dump_paper(paper))
+            new.append((target, paper))
         elif not moved and _owned_state(paper) == archive.original.get(pid):
             report.unchanged += 1  # not rewritten: a hand-formatted file keeps its bytes
         elif write_text(target, dump_paper(paper)) or moved:
@@ -252,3 +256,17 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
             old.unlink(missing_ok=True)  # type: ignore[union-attr]
             _remove_empty_dirs(old.parent, root)  # type: ignore[union-attr]
             paper.path = Path(target)
+    return new
+
+
+def _create(files: list[tuple[str, Paper]]) -> None:
+    """Write the new content files, shared between forked processes when there are many (they inherit
+    the papers: nothing is copied), each formatting its papers while its writer thread creates files."""
+    step = -(-len(files) // jobs(len(files), MIN_NEW)) or 1
+    fork_map(_create_share, [files[i:i + step] for i in range(0, len(files), step)])
+
+
+def _create_share(files: list[tuple[str, Paper]]) -> None:
+    with _NewFiles() as writer:
+        for target, paper in files:
+            writer.put(target, dump_paper(paper))
