@@ -55,6 +55,22 @@ def edit_targets(content: Path, site: Path, k: int) -> list[tuple[Path, Path]]:
     return [(f, site / "papers" / f.stem / "index.html") for f in picks]
 
 
+def import_tries(corpus: Path, work: Path, repeat: int) -> list[Run]:
+    """Import `corpus` `repeat` times, each into a new folder (work/import-1, -2, ...). The copies are
+    removed when the size is done (remove_import_copies), not now: on ext4, creating files just after
+    100k were deleted is slower, which would slow the builds measured next."""
+    tries = [work / f"import-{i}" for i in range(1, repeat + 1)]
+    for folder in tries:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(folder), str(corpus)])
+            for folder in tries]
+
+
+def remove_import_copies(work: Path) -> None:
+    for folder in work.glob("import-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def best(runs: list[Run]) -> Run:
     """The fastest of repeated runs: the one least disturbed by whatever else the machine was doing."""
     return min(runs, key=lambda r: r.wall)
@@ -70,10 +86,11 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
 
     say(f"[{n}] corpus")
     make_corpus(n, corpus)
+    say(f"[{n}] import ×{args.repeat}")
+    imports = import_tries(corpus, work, args.repeat)
+    res.import_s, res.import_rss_mb = best(imports).wall, max(r.rss_mb for r in imports)
     shutil.rmtree(content, ignore_errors=True)
-    say(f"[{n}] import")
-    imp = run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(content), str(corpus)])
-    res.import_s, res.import_rss_mb = imp.wall, imp.rss_mb
+    os.replace(work / "import-1", content)
     res.papers = sum(1 for _ in content.rglob("*.md"))
 
     with_hugo = not args.no_hugo and hugo.hugo_version() is not None
@@ -182,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="work folder for corpora and sites (default: a temporary folder, removed afterwards)")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results.md",
                     help="where to write the Markdown results (default: bench/results.md)")
-    ap.add_argument("--repeat", type=int, default=1, help="run each build this many times and keep the fastest")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each import and build this many times and keep the fastest")
     ap.add_argument("--edit-mode", choices=["auto", "watch", "full"], default="auto",
                     help="how the one-paper edit is rebuilt: serve --watch, papers build, or auto (watch if it works)")
     ap.add_argument("--no-hugo", action="store_true", help="skip the Hugo columns")
@@ -201,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(tempfile.mkdtemp(prefix="papers-bench-")) if temp else args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     results: list[SizeResult] = []
-    notes = [f"Builds run as `papers build` subprocesses (Python start-up included); each figure is the fastest of "
-             f"{args.repeat} run(s), papers and Hugo alternating. Hugo runs `hugo --quiet` with an empty cache and no "
-             "public/; it uses every core (compare its CPU and wall times below).",
+    notes = [f"Imports and builds run as `papers` subprocesses (Python start-up included); each figure is the "
+             f"fastest of {args.repeat} run(s), papers and Hugo alternating. Hugo runs `hugo --quiet` with an empty "
+             "cache and no public/; it uses every core (compare its CPU and wall times below).",
              "Hugo makes a page per paper, per day and per organisation, the two term lists, a home page, RSS (newest "
              "50) and a sitemap (bench/hugo_site/); papers also makes week, month, archive pages, a JSON feed and the "
              "search index.",
@@ -226,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"{n:,} papers: stopped early — {type(exc).__name__}: {first}")
                 failed = True
             finally:
+                remove_import_copies(out / f"n{n}")
                 if not args.keep:
                     shutil.rmtree(out / f"n{n}" / "hugo", ignore_errors=True)
             write_results(args.results, results, machine_line, notes)  # after each size: long runs show progress
