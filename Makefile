@@ -34,7 +34,7 @@ test: $(BIN)/papers node_modules/.installed
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(BIN)/papers
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --repeat 3
 
 clean:
 	rm -rf site site.* .papers-cache build dist *.egg-info
