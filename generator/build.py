@@ -94,7 +94,7 @@ def check_warnings(warnings: list[str], strict: bool) -> None:
         raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
 
 
-def load_content(content: Path, strict: bool, files: list[Path] | None = None) -> tuple[list[Paper], list[str]]:
+def load_content(content: Path, strict: bool, files: list[str] | None = None) -> tuple[list[Paper], list[str]]:
     """Read content/ (`files`, when the caller has listed them already), failing on any file that cannot
     be read (and on warnings with --strict)."""
     papers, problems, errors = load_papers_parallel(content, files)
