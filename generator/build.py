@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import pickle
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from .content import Paper
 from .errors import BuildError
 from .gcpause import gc_paused
 from .loader import content_files, load_papers_parallel
-from .output import Staging, clean_leftovers, read_manifest, write_manifest
+from .output import Staging, clean_leftovers, read_cache, read_manifest, write_cache, write_manifest
 from .parallel import Background, fork_map, jobs
 from .render import Renderer, Theme, fingerprint
 from .site import Memo, Page, SiteModel, build_model, pages
@@ -154,7 +153,7 @@ def build(content: Path = Path("content"), out: Path = Path("site"), config_path
         raise
     written = list(signatures) + list(assets.values()) + search_record.get("files", [])
     write_manifest(cache, signatures)
-    _write_pickle(cache / ABSTRACTS, {"code": buildstate.code_hash(), "results": known})
+    write_cache(cache / ABSTRACTS, {"code": buildstate.code_hash(), "results": known})
     buildstate.save_state(cache, buildstate.BuildState(inputs, stamps, digests, buildstate.output_stamps(
         out, written), result.warnings, len(papers), len(site_pages), search_record))
     result.pages = len(site_pages)
@@ -185,25 +184,10 @@ def _reusable(found: dict[str, Any], intact: set[str]) -> dict[str, Any]:
 
 def _read_abstracts(cache: Path) -> dict[str, Any]:
     """The last build's markdown-it results, if the same code (and markdown-it) made them."""
-    data = _read_pickle(cache / ABSTRACTS)
-    return data.get("results", {}) if data.get("code") == buildstate.code_hash() else {}
-
-
-def _read_pickle(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-        return data if isinstance(data, dict) else {}
-    except Exception:  # noqa: BLE001 - a cache: missing or unreadable means empty
+    data = read_cache(cache / ABSTRACTS)
+    if not isinstance(data, dict) or data.get("code") != buildstate.code_hash():
         return {}
-
-
-def _write_pickle(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    return data.get("results", {})
 
 
 def write_assets(theme: Theme, staging: Writer) -> dict[str, str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import sys
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .config import SiteConfig
+from .output import read_cache, write_cache
 from .render import Theme
 
 __all__ = ["BuildState", "scan_content", "inputs_hash", "output_stamps", "load_state", "save_state", "code_hash"]
@@ -143,19 +143,12 @@ def output_stamps(out: Path, files: Iterable[str]) -> dict[str, Stamp]:
 
 
 def load_state(cache: Path) -> BuildState | None:
-    """The state the last successful build saved, or None."""
-    try:
-        with open(cache / STATE, "rb") as f:
-            data = pickle.load(f)
-    except Exception:  # noqa: BLE001 - missing, truncated or from another version: build in full
-        return None
+    """The state the last successful build saved, or None (missing, truncated or from another version:
+    build in full)."""
+    data = read_cache(cache / STATE)
     return data if isinstance(data, BuildState) else None
 
 
 def save_state(cache: Path, state: BuildState) -> None:
     """Write the state atomically."""
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / (STATE + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(state, f, pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache / STATE)
+    write_cache(cache / STATE, state)

@@ -12,8 +12,10 @@ import os
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Staging", "write_file", "make_folder", "MANIFEST"]
+__all__ = ["Staging", "write_file", "make_folder", "MANIFEST", "read_cache", "write_cache", "read_manifest",
+           "write_manifest"]
 
 MANIFEST = "page-signatures.pickle"  # kept outside site/: in the cache folder beside it
 
@@ -124,20 +126,30 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def read_cache(path: Path) -> Any:
+    """What write_cache saved at `path`, or None when it is missing, truncated or from another version."""
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - a cache: unreadable means absent
+        return None
+
+
+def write_cache(path: Path, data: Any) -> None:
+    """Save `data` at `path` atomically (a temporary file, then a rename), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
 def read_manifest(cache: Path) -> dict[str, str]:
     """The last build's page signatures (path → signature); empty when missing or unreadable."""
-    try:
-        with open(cache / MANIFEST, "rb") as f:
-            data = pickle.load(f)
-        return data if isinstance(data, dict) else {}
-    except Exception:  # noqa: BLE001 - a cache: missing, truncated or from another version means empty
-        return {}
+    data = read_cache(cache / MANIFEST)
+    return data if isinstance(data, dict) else {}
 
 
 def write_manifest(cache: Path, manifest: dict[str, str]) -> None:
-    """Save the page signatures atomically (a pickle: a tenth of JSON's time at 100k pages)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / (MANIFEST + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(manifest, f, pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache / MANIFEST)
+    """Save the page signatures (a pickle: a tenth of JSON's time at 100k pages)."""
+    write_cache(cache / MANIFEST, manifest)

@@ -114,13 +114,14 @@ def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: 
 
 
 def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
-    from generator.build import ABSTRACTS, _read_abstracts, _write_pickle
+    from generator.build import ABSTRACTS, _read_abstracts
     from generator.buildstate import code_hash
+    from generator.output import write_cache
 
     cache = tmp_path / ".site-cache"
-    _write_pickle(cache / ABSTRACTS, {"code": code_hash(), "results": {"k": ("<p>x</p>\n", ())}})
+    write_cache(cache / ABSTRACTS, {"code": code_hash(), "results": {"k": ("<p>x</p>\n", ())}})
     assert _read_abstracts(cache) == {"k": ("<p>x</p>\n", ())}
-    _write_pickle(cache / ABSTRACTS, {"code": "an older generator", "results": {"k": ("<p>x</p>\n", ())}})
+    write_cache(cache / ABSTRACTS, {"code": "an older generator", "results": {"k": ("<p>x</p>\n", ())}})
     assert _read_abstracts(cache) == {}
     (cache / ABSTRACTS).write_bytes(b"not a pickle")
     assert _read_abstracts(cache) == {}
