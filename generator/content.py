@@ -22,7 +22,7 @@ from .slugs import identity
 
 __all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
            "normal_body", "write_text", "iter_content_files", "sort_content_paths", "load_papers",
-           "decode_paper", "content_path", "content_relpath"]
+           "decode_paper", "decode_papers", "content_path", "content_relpath"]
 
 SCHEMA_VERSION = 1
 
@@ -331,12 +331,17 @@ def sort_content_paths(paths: Iterable[str]) -> list[str]:
 
 def load_papers(root: Path) -> tuple[list[Paper], list[Problem], list[ContentError]]:
     """Read every content file: the papers, the warnings, and the files that could not be read."""
+    return decode_papers((path, path.read_bytes()) for path in iter_content_files(root))
+
+
+def decode_papers(files: Iterable[tuple[Path, bytes]]) -> tuple[list[Paper], list[Problem], list[ContentError]]:
+    """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     errors: list[ContentError] = []
-    for path in iter_content_files(root):
+    for path, data in files:
         try:
-            paper, found = read_paper(path)
+            paper, found = decode_paper(data, path)
         except ContentError as exc:
             errors.append(exc)
             continue

@@ -1,6 +1,6 @@
 """content/ read over the CPUs: the same result as content.load_papers, in less time on a large archive.
 
-Each forked process parses a consecutive share of the files with content.decode_paper; the papers come
+Each forked process parses a consecutive share of the files with content.decode_papers; the papers come
 back pickled, which costs about a third of parsing them. Within a process a few threads read the files
 ahead of the parser: with a cold page cache (after a reboot, a fresh clone, or on a VM that reclaims cache
 eagerly) the disk's latency, not the CPU, is the limit, and one read at a time leaves the CPUs idle.
@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .content import Paper, decode_paper, iter_content_files, sort_content_paths
+from .content import Paper, decode_papers, iter_content_files, sort_content_paths
 from .errors import ContentError, Problem
 from .parallel import fork_map, jobs
 
@@ -70,18 +70,8 @@ def _unpack(batch: Sequence[str], future: Future[list[bytes | OSError]]) -> Iter
 
 
 def _read_share(paths: list[str]) -> _Share:
-    papers: list[Paper] = []
-    problems: list[Problem] = []
-    errors: list[tuple[str, object, int | None]] = []
-    for path, data in read_ahead(paths):
-        try:
-            paper, found = decode_paper(data, Path(path))
-        except ContentError as exc:
-            errors.append((exc.message, exc.path, exc.line))
-            continue
-        papers.append(paper)
-        problems.extend(found)
-    return papers, problems, errors
+    papers, problems, errors = decode_papers((Path(path), data) for path, data in read_ahead(paths))
+    return papers, problems, [(exc.message, exc.path, exc.line) for exc in errors]
 
 
 def load_papers_parallel(root: Path, files: list[str] | None = None
