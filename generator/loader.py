@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 
 from .content import Paper, decode_papers, iter_content_files, sort_content_paths
 from .errors import ContentError, Problem
-from .parallel import fork_map, jobs
+from .parallel import fork_map, jobs, runs
 
 __all__ = ["load_papers_parallel", "content_files", "read_ahead"]
 
@@ -97,6 +97,4 @@ def _shares(files: list[str], n: int) -> list[list[str]]:
     if n <= 1:
         return [files] if files else []
     first = round(len(files) * PARENT_SHARE / (n - 1 + PARENT_SHARE))
-    step = -(-(len(files) - first) // (n - 1)) or 1
-    shares = [files[:first]] + [files[i:i + step] for i in range(first, len(files), step)]
-    return [share for share in shares if share]
+    return [share for share in [files[:first], *runs(files[first:], n - 1)] if share]

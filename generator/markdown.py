@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from .parallel import fork_map, jobs
+from .parallel import fork_map, jobs, runs
 
 __all__ = ["render_abstract", "prepare", "SAFE_SCHEMES", "is_safe_url", "link_kind"]
 
@@ -145,8 +145,7 @@ def prepare(texts: Iterable[str], known: dict[str, Rendered]) -> dict[str, Rende
         else:
             out[key] = _FULL[text] = found
     pending = list(todo)
-    step = -(-len(pending) // jobs(len(pending), 100)) or 1
-    parts = [pending[i:i + step] for i in range(0, len(pending), step)]
+    parts = runs(pending, jobs(len(pending), 100))
     for part, results in zip(parts, fork_map(lambda part: [render_full(t) for t in part], parts)):
         for text, found in zip(part, results):
             out[todo[text]] = _FULL[text] = found

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 from .errors import BuildError, PapersError
 
-__all__ = ["jobs", "fork_map", "Background"]
+__all__ = ["jobs", "runs", "fork_map", "Background"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,6 +47,12 @@ def jobs(items: int, minimum: int = 200) -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, 8))
+
+
+def runs(items: list[T], n: int) -> list[list[T]]:
+    """`items` cut into at most `n` consecutive runs of about equal length (none empty), for fork_map."""
+    step = -(-len(items) // max(n, 1)) or 1
+    return [items[i:i + step] for i in range(0, len(items), step)]
 
 
 def _pack_error(exc: BaseException) -> tuple:

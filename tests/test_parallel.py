@@ -106,3 +106,13 @@ def test_the_builder_search_gives_way_to_a_newer_change(tmp_path: Path, seed_con
     assert builder.update_search(cancelled=lambda: False).search and not builder.search_due
     assert (out / "search/manifest.json").read_bytes() != manifest
     assert any(b"zyzzogeton" in p.read_bytes() for p in (out / "search/shards").iterdir())
+
+
+def test_runs_cut_work_into_consecutive_nonempty_parts():
+    from generator.parallel import runs
+
+    for n in (1, 2, 3, 8):
+        for k in (0, 1, 5, 100):
+            parts = runs(list(range(k)), n)
+            assert sum(parts, []) == list(range(k)) and all(parts) and len(parts) <= n
+    assert [len(p) for p in runs(list(range(10)), 3)] == [4, 4, 2]

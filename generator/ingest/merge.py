@@ -25,7 +25,7 @@ from typing import Any
 from ..content import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
 from ..gcpause import gc_paused
-from ..parallel import fork_map, jobs
+from ..parallel import fork_map, jobs, runs
 from ..slugs import disambiguate, identity, slugify
 from .parser import Entry, Listing, parse_listing
 
@@ -262,8 +262,7 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
 def _create(files: list[tuple[str, Paper]]) -> None:
     """Write the new content files, shared between forked processes when there are many (they inherit
     the papers: nothing is copied), each formatting its papers while its writer thread creates files."""
-    step = -(-len(files) // jobs(len(files), MIN_NEW)) or 1
-    fork_map(_create_share, [files[i:i + step] for i in range(0, len(files), step)])
+    fork_map(_create_share, runs(files, jobs(len(files), MIN_NEW)))
 
 
 def _create_share(files: list[tuple[str, Paper]]) -> None:
