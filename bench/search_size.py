@@ -1,5 +1,5 @@
 """Search index figures: which files the build writes for search, their bytes raw and gzipped, and the bytes a
-browser fetches before it can show the first results of a query (generator.search.payload_for_query)."""
+browser fetches before it can show the first results of a query (bench/search_payload.py)."""
 from __future__ import annotations
 
 import gzip
@@ -30,10 +30,10 @@ def gz_size(data: bytes) -> int:
 
 def index_size(content: Path, site: Path, base_url: str) -> IndexSize | None:
     """Sizes of the files the build's search stage writes; None when the build writes none (no search yet)."""
-    from generator.build import build_search_files
+    from generator.build.pipeline import build_search_files
     from generator.config import load_config
-    from generator.content import load_papers
-    from generator.site import build_model
+    from generator.content.files import load_papers
+    from generator.model.site import build_model
 
     config = load_config(None, content, base_url)
     papers, _, _ = load_papers(content)
@@ -52,7 +52,7 @@ def index_size(content: Path, site: Path, base_url: str) -> IndexSize | None:
 def query_payloads(site: Path, queries: list[str]) -> dict[str, tuple[int, int, int]] | None:
     """query → (files, raw bytes, gzip bytes) fetched before the first results; None without payload_for_query."""
     try:
-        from generator.search import payload_for_query
+        from bench.search_payload import payload_for_query
     except ImportError:
         return None
     found = {}

@@ -78,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_content
+    from .content.check import check_content
 
     papers, problems = check_content(args.content)
     for problem in problems:
@@ -91,14 +91,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build.pipeline import build
 
     build(content=args.content, out=args.out, config_path=args.config, base_url=args.base_url, strict=args.strict)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve.session import serve
 
     return serve(content=args.content, out=args.out, config_path=args.config, base_url=args.base_url,
                  watch=args.watch, host=args.host, port=args.port, strict=args.strict)

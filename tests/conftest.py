@@ -67,7 +67,7 @@ class Served:
 
 
 def serve_dir(root: Path) -> Served:
-    from generator.server import make_server
+    from generator.serve.server import make_server
 
     server = make_server(root, "127.0.0.1", 0, netlify=ROOT / "netlify.toml")
     thread = threading.Thread(target=server.serve_forever, daemon=True)

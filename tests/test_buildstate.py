@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from conftest import run_papers, write_tree
-from generator.build import cache_dir
-from generator.buildstate import BuildState, load_state, scan_content
+from generator.build.pipeline import cache_dir
+from generator.build.state import BuildState, load_state, scan_content
 
 PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: 2025-01-02\nupvotes: 3\n---\n\nAbstract of {title}.\n"
 
@@ -114,9 +114,9 @@ def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: 
 
 
 def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
-    from generator.build import ABSTRACTS, _read_abstracts
-    from generator.buildstate import code_hash
-    from generator.output import write_cache
+    from generator.build.pipeline import ABSTRACTS, _read_abstracts
+    from generator.build.state import code_hash
+    from generator.build.output import write_cache
 
     cache = tmp_path / ".site-cache"
     write_cache(cache / ABSTRACTS, {"code": code_hash(), "results": {"k": ("<p>x</p>\n", ())}})
@@ -128,7 +128,7 @@ def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
 
 
 def test_writing_a_staged_file_never_writes_into_the_previous_sites_copy(tmp_path: Path):
-    from generator.output import write_file
+    from generator.build.output import write_file
 
     old, staged = tmp_path / "site/a.html", tmp_path / "site.tmp/a.html"
     write_file(old, b"previous build")

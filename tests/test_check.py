@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import ROOT, run_papers, write_tree
-from generator.check import check_content
+from generator.content.check import check_content
 
 TODAY = dt.date(2025, 11, 20)
 

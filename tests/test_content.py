@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, write_tree
-from generator.content import (Paper, content_path, dump_paper, iter_content_files, load_papers, parse_paper_text,
+from generator.content.files import (Paper, content_path, dump_paper, iter_content_files, load_papers, parse_paper_text,
                                read_paper)
 from generator.errors import ContentError
-from generator.frontmatter import DUMP_OPTIONS, Dumper, Loader, _fast_load, _fast_yaml
+from generator.content.frontmatter import DUMP_OPTIONS, Dumper, Loader, _fast_load, _fast_yaml
 
 # Any text a UTF-8 file can hold (no lone surrogates), weighted towards what breaks YAML and HTML.
 HOSTILE = ["---", "- x: y", "# not a comment", "'", '"', "''", ": ", " #", "<script>alert(1)</script>", "&amp;",

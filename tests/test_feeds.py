@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator.content import load_papers
+from generator.content.files import load_papers
 
 BASE = "http://127.0.0.1/"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEEDS
-from generator.content import iter_content_files, load_papers, read_paper
+from generator.content.files import iter_content_files, load_papers, read_paper
 from generator.errors import ContentError
 from generator.ingest import import_listings
 from test_parser import listing, paper

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
-from generator.content import load_papers
-from generator.loader import load_papers_parallel
+from generator.content.files import load_papers
+from generator.content.loader import load_papers_parallel
 
 
 def test_parallel_loading_equals_load_papers(tmp_path: Path, seed_content: Path, monkeypatch: pytest.MonkeyPatch):
@@ -30,7 +30,7 @@ def test_parallel_loading_equals_load_papers(tmp_path: Path, seed_content: Path,
 
 
 def test_read_ahead_keeps_order_and_raises_at_the_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import generator.loader as loader
+    import generator.content.loader as loader
 
     monkeypatch.setattr(loader, "BATCH", 3)  # many small tasks, more than the window holds
     monkeypatch.setattr(loader, "WINDOW", 2)
@@ -49,7 +49,7 @@ def test_read_ahead_keeps_order_and_raises_at_the_unreadable_file(tmp_path: Path
 
 
 def test_uneven_shares_cover_every_file_once():
-    from generator.loader import _shares
+    from generator.content.loader import _shares
 
     files = [str(i) for i in range(2001)]
     for n in (1, 2, 3, 8):

@@ -19,10 +19,10 @@ import pytest
 
 from conftest import ROOT, SHARED, run_papers
 from generator.config import SiteConfig
-from generator.content import Paper, load_papers
-from generator.search import FIELDS, documents, search_files
-from generator.search_text import STOP_WORDS, Analyzer, _SPLIT
-from generator.site import build_model
+from generator.content.files import Paper, load_papers
+from generator.search.files import FIELDS, documents, search_files
+from generator.search.text import STOP_WORDS, Analyzer, _SPLIT
+from generator.model.site import build_model
 
 LUNR = ROOT / "node_modules" / "lunr" / "lunr.js"
 SEARCH_JS = ROOT / "themes" / "default" / "static" / "js" / "search.js"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from linkify_it import LinkifyIt
 
 from conftest import ROOT, SHARED
-from generator.content import load_papers
-from generator.markdown import _md, _render, may_link, plain_paragraph, render_full
+from generator.content.files import load_papers
+from generator.model.markdown import _md, _render, may_link, plain_paragraph, render_full
 
 # Letters that re.IGNORECASE folds onto ASCII ones, Cyrillic TLD letters, Unicode spaces, and the characters
 # the fast path must refuse, mixed with ordinary prose.

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from generator.cli import build_parser
-from generator.server import StaticHandler, headers_for, load_netlify_headers, make_server
+from generator.serve.server import StaticHandler, headers_for, load_netlify_headers, make_server
 
 NETLIFY = ROOT / "netlify.toml"
 

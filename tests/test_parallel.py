@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
-from generator.build import build
+from generator.build.pipeline import build
 from generator.errors import BuildError, ContentError
-from generator.parallel import Background, fork_map, jobs
+from generator.util.parallel import Background, fork_map, jobs
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -89,7 +89,7 @@ def test_jobs_follows_papers_jobs_and_stays_single_for_small_work(monkeypatch: p
 
 
 def test_the_builder_search_gives_way_to_a_newer_change(tmp_path: Path, seed_content: Path):
-    from generator.incremental import Builder
+    from generator.build.incremental import Builder
 
     content, out = tmp_path / "content", tmp_path / "site"
     shutil.copytree(seed_content, content)
@@ -109,7 +109,7 @@ def test_the_builder_search_gives_way_to_a_newer_change(tmp_path: Path, seed_con
 
 
 def test_runs_cut_work_into_consecutive_nonempty_parts():
-    from generator.parallel import runs
+    from generator.util.parallel import runs
 
     for n in (1, 2, 3, 8):
         for k in (0, 1, 5, 100):

@@ -9,7 +9,7 @@ import pytest
 from conftest import SEEDS
 from generator.errors import InputError
 from generator.ingest.parser import clean_line, parse_listing
-from generator.slugs import identity
+from generator.content.slugs import identity
 
 HEADER = ("new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
           "byAK and the research community\n\n")

@@ -18,8 +18,8 @@ import pytest
 from conftest import ROOT, run_papers, write_tree
 from generator.config import load_config
 from generator.errors import BuildError, ConfigError
-from generator.render import PACKAGED_THEMES, Renderer, Theme, fingerprint
-from generator.site import Page
+from generator.render.renderer import PACKAGED_THEMES, Renderer, Theme, fingerprint
+from generator.model.site import Page
 
 GOLDEN = ROOT / "tests" / "golden"
 EXPECTED = GOLDEN / "expected"
@@ -187,7 +187,7 @@ def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):
 
 
 def test_abstract_links_are_linkified_and_collected():
-    from generator.markdown import link_kind, render_abstract
+    from generator.model.markdown import link_kind, render_abstract
 
     html, links = render_abstract("Code at https://github.com/a/b. Demo: www.demo.org, data on huggingface.co/d/x; "
                                   "we ship train.py and README.md. [Page](https://p.example.io/) and "

@@ -14,12 +14,13 @@ import pytest
 
 from conftest import run_papers
 from generator.config import SiteConfig
-from generator.content import Paper
-from generator.search import FIELDS, documents, payload_for_query, search_files
-from generator.search_index import Field, build_index, is_array_index
-from generator.search_pack import DOCS_PER_SHARD, front_code
-from generator.search_text import Analyzer, js_sorted, stem, tokenize, trim
-from generator.site import build_model
+from generator.content.files import Paper
+from bench.search_payload import payload_for_query
+from generator.search.files import FIELDS, documents, search_files
+from generator.search.index import Field, build_index, is_array_index
+from generator.search.pack import DOCS_PER_SHARD, front_code
+from generator.search.text import Analyzer, js_sorted, stem, tokenize, trim
+from generator.model.site import build_model
 
 
 def model_of(*papers: Paper):
@@ -181,7 +182,7 @@ def test_changing_an_abstract_changes_the_manifest_but_not_the_search_page(tmp_p
 
 
 def _papers(content: Path) -> list[Paper]:
-    from generator.content import load_papers
+    from generator.content.files import load_papers
 
     return load_papers(content)[0]
 
@@ -201,7 +202,7 @@ def test_payload_for_query_lists_the_files_a_query_reads(seed_site: Path):
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run search.js")
 def test_engine_refuses_queries_needing_too_many_files_and_reports_parse_errors(seed_site: Path):
-    from generator.search_payload import run_queries
+    from bench.search_payload import run_queries
 
     broad, bad, ok = run_queries(seed_site, ["*", "title:", "diffusion"], max_shards=2)
     assert broad.error.startswith("TooBroad") and broad.refs == []

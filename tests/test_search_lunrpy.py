@@ -25,10 +25,10 @@ from lunr.pipeline import Pipeline
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 
-from generator import search_text
-from generator.content import load_papers
-from generator.search import FIELDS
-from generator.search_index import LunrIndex, build_index
+from generator.search import text as search_text
+from generator.content.files import load_papers
+from generator.search.files import FIELDS
+from generator.search.index import LunrIndex, build_index
 from test_lunr_compat import LUNR, pytestmark, run_harness, write_index  # noqa: F401 (pytestmark: needs node)
 
 # Plain words, a hyphenated word, stems that differ between lunr.py and lunr.js (`try`), fields, boosts,

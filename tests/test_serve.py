@@ -20,11 +20,11 @@ from typing import Callable
 import pytest
 
 from conftest import ROOT, papers_bin, write_tree
-from generator.build import cache_dir
+from generator.build.pipeline import cache_dir
 from generator.errors import ContentError
-from generator.incremental import Builder
-from generator.livereload import LiveState, inject
-from generator.watch import Changes, Sources, is_editor_temp
+from generator.build.incremental import Builder
+from generator.serve.livereload import LiveState, inject
+from generator.serve.watch import Changes, Sources, is_editor_temp
 
 NETLIFY = (ROOT / "netlify.toml").read_text(encoding="utf-8")
 

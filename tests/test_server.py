@@ -14,7 +14,7 @@ import pytest
 
 from conftest import write_tree
 from generator.errors import ConfigError
-from generator.server import find_netlify, headers_for, load_netlify_headers, make_server, resolve
+from generator.serve.server import find_netlify, headers_for, load_netlify_headers, make_server, resolve
 
 NETLIFY = """
 [[headers]]

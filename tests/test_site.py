@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.config import SiteConfig
-from generator.content import Paper, load_papers
-from generator.site import build_model, iso_week, month_calendar, pages, source_date
+from generator.content.files import Paper, load_papers
+from generator.model.site import build_model, iso_week, month_calendar, pages, source_date
 
 
 def P(slug: str, date: str | None, upvotes: int = 0, org: str | None = None, body: str = "Text.") -> Paper:

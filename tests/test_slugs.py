@@ -6,7 +6,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.slugs import SLUG_MAX, disambiguate, identity, slugify
+from generator.content.slugs import SLUG_MAX, disambiguate, identity, slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

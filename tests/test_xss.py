@@ -15,7 +15,7 @@ import feedparser
 import pytest
 
 from conftest import run_papers, serve_dir
-from generator.content import Paper, dump_paper
+from generator.content.files import Paper, dump_paper
 
 TITLE = '<script>alert("title")</script><img src=x onerror=alert(1)> [x](javascript:alert(2)) & "quotes"'
 ORG = '<b onmouseover="alert(3)">Evil & Co</b>'
@@ -192,7 +192,7 @@ def test_in_chromium_nothing_runs_and_titles_read_back_as_text(xss_site: Path, b
     "![i](https://example.org/i.png)", "[x](\x01javascript:alert(1))",
 ])
 def test_markdown_makes_no_unsafe_link_or_markup(source: str):
-    from generator.markdown import render_abstract
+    from generator.model.markdown import render_abstract
 
     html, links = render_abstract(source)
     assert "<script" not in html and "<img" not in html and "onerror=" not in html.replace("onerror=alert", "")

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..content import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
+from ..content.files import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
-from ..gcpause import gc_paused
-from ..parallel import fork_map, jobs, runs
-from ..slugs import disambiguate, identity, slugify
+from ..util.gcpause import gc_paused
+from ..util.parallel import fork_map, jobs, runs
+from ..content.slugs import disambiguate, identity, slugify
 from .parser import Entry, Listing, parse_listing
 
 __all__ = ["ImportReport", "import_listings"]

@@ -27,10 +27,10 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
                              FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from .build import cache_dir
-from .config import DEFAULT_CONFIG_NAME
-from .incremental import Builder
-from .render import PACKAGED_THEMES
+from ..build.pipeline import cache_dir
+from ..config import DEFAULT_CONFIG_NAME
+from ..build.incremental import Builder
+from ..render.renderer import PACKAGED_THEMES
 from .server import NETLIFY
 
 __all__ = ["Sources", "Changes", "Watcher", "is_editor_temp", "KIND_ORDER"]

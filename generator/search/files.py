@@ -7,7 +7,7 @@
     themes/default/static/js/search.js: lunr's QueryParser, TokenSet and scoring over the shards.
 
 The ranking is the one a single lunr.js index over the same documents gives (tests/test_lunr_compat.py).
-`payload_for_query` says which files a query fetches (search_payload.py, runs search.js in node).
+bench/search_payload.py says which files a query fetches (it runs search.js in node).
 """
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .config import SiteConfig
-from .gcpause import gc_paused
-from .search_index import Field, build_index
-from .search_pack import FORMAT, SearchDoc, pack
-from .content import Paper
-from .site import SiteModel, org_slug
+from ..config import SiteConfig
+from ..util.gcpause import gc_paused
+from .index import Field, build_index
+from .pack import FORMAT, SearchDoc, pack
+from ..content.files import Paper
+from ..model.site import SiteModel, org_slug
 
-__all__ = ["FIELDS", "documents", "search_files", "search_key", "payload_for_query"]
+__all__ = ["FIELDS", "documents", "search_files", "search_key"]
 
 log = logging.getLogger("papers.search")
 
@@ -76,10 +76,3 @@ def search_files(model: SiteModel, config: SiteConfig | None = None,
         files = pack(index, docs, sink=sink, slugs=[p.slug for p in model.papers])
     log.debug("search index: %d documents, %d terms, %d files", len(docs), len(index.terms), len(files))
     return files
-
-
-def payload_for_query(site_dir: Path | str, query: str) -> tuple[list[str], int, int]:
-    """Files (site-relative), raw bytes and gzip bytes the search page fetches to show `query`'s first results."""
-    from .search_payload import payload_for_query as run
-
-    return run(Path(site_dir), query)

@@ -17,7 +17,7 @@ from itertools import chain, islice
 from operator import sub
 from typing import Iterable, Sequence
 
-from .search_text import Analyzer
+from .text import Analyzer
 
 __all__ = ["Field", "TermPostings", "LunrIndex", "build_index", "is_array_index"]
 

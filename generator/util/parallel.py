@@ -19,7 +19,7 @@ import signal
 import sys
 from typing import Any, Callable, Sequence, TypeVar
 
-from .errors import BuildError, PapersError
+from ..errors import BuildError, PapersError
 
 __all__ = ["jobs", "runs", "fork_map", "Background"]
 

@@ -28,16 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
-from . import buildstate, markdown
-from .config import SiteConfig, load_config
-from .content import Paper
-from .errors import BuildError
-from .gcpause import gc_paused
-from .loader import content_files, load_papers_parallel
+from . import state as buildstate
+
+from ..model import markdown
+from ..config import SiteConfig, load_config
+from ..content.files import Paper
+from ..errors import BuildError
+from ..util.gcpause import gc_paused
+from ..content.loader import content_files, load_papers_parallel
 from .output import Staging, clean_leftovers, read_cache, read_manifest, write_cache, write_manifest
-from .parallel import Background, fork_map, jobs
-from .render import Renderer, Theme, fingerprint
-from .site import Memo, Page, SiteModel, build_model, pages
+from ..util.parallel import Background, fork_map, jobs
+from ..render.renderer import Renderer, Theme, fingerprint
+from ..model.site import Memo, Page, SiteModel, build_model, pages
 
 __all__ = ["build", "BuildResult", "Writer", "SearchJob", "render_into"]
 
@@ -204,7 +206,7 @@ def write_assets(theme: Theme, staging: Writer) -> dict[str, str]:
 def build_search_files(model: SiteModel, config: SiteConfig) -> dict[str, bytes]:
     """The search index files, relative to the site root (see search.py)."""
     try:
-        from .search import search_files
+        from ..search.files import search_files
     except ImportError:  # search not built yet
         return {}
     return search_files(model, config)
@@ -245,7 +247,7 @@ def _make_search(model: SiteModel, config: SiteConfig, staging: Writer, previous
     t0, cpu0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {"key": "", "files": [], "staged": []}
     try:
-        from .search import search_files, search_key
+        from ..search.files import search_files, search_key
     except ImportError:  # search not built yet
         return {**record, "cpu": 0.0, "wall": 0.0}
     record["key"] = key = hashlib.sha256((buildstate.code_hash() + search_key(model)).encode()).hexdigest()

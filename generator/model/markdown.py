@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from .parallel import fork_map, jobs, runs
+from ..util.parallel import fork_map, jobs, runs
 
 __all__ = ["render_abstract", "prepare", "SAFE_SCHEMES", "is_safe_url", "link_kind"]
 

@@ -31,16 +31,16 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .errors import BuildError, ConfigError
-from .markdown import link_kind
-from .site import Page
+from ..config import SiteConfig
+from ..errors import BuildError, ConfigError
+from ..model.markdown import link_kind
+from ..model.site import Page
 
 __all__ = ["Theme", "Renderer", "PACKAGED_THEMES"]
 
 log = logging.getLogger("papers.render")
 
-PACKAGED_THEMES = Path(__file__).resolve().parent / "themes"
+PACKAGED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
@@ -223,7 +223,7 @@ class Renderer:
                                 week_range=_remembered(week_range), json_script=json_script, prune=prune,
                                 link_label=_remembered(link_label), link_kind=_remembered(link_kind),
                                 plural=plural, day_of_month=day_of_month, xml_safe=xml_safe)
-        from .buildstate import code_hash  # the filters and page contexts are code: a new version renders anew
+        from ..build.state import code_hash  # the filters and page contexts are code: a new version renders anew
 
         settings = (json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True)
                     + json.dumps(assets, sort_keys=True) + code_hash())

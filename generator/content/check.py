@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .content import Paper, content_path, load_papers
-from .errors import Problem
+from .files import Paper, content_path, load_papers
+from ..errors import Problem
 
 __all__ = ["check_content", "EARLIEST", "KNOWN_FLAGS"]
 

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildResult, build
-from .errors import PapersError
-from .incremental import KINDS, Builder
+from ..build.pipeline import BuildResult, build
+from ..errors import PapersError
+from ..build.incremental import KINDS, Builder
 from .livereload import DevServer, LiveState
 from .server import SiteServer, find_netlify, load_netlify_headers, make_server
 from .watch import Changes, Sources, Watcher

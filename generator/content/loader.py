@@ -15,9 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .content import Paper, decode_papers, iter_content_files, sort_content_paths
-from .errors import ContentError, Problem
-from .parallel import fork_map, jobs, runs
+from .files import Paper, decode_papers, iter_content_files, sort_content_paths
+from ..errors import ContentError, Problem
+from ..util.parallel import fork_map, jobs, runs
 
 __all__ = ["load_papers_parallel", "content_files", "read_ahead"]
 

@@ -25,10 +25,10 @@ from functools import partial
 from hashlib import sha1
 from typing import Any, Callable, Iterable
 
-from .config import SiteConfig
-from .content import Paper
+from ..config import SiteConfig
+from ..content.files import Paper
 from .markdown import render_abstract
-from .slugs import slugify
+from ..content.slugs import slugify
 
 __all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
 

@@ -17,8 +17,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .search_index import LunrIndex, is_array_index
-from .search_text import js_sorted
+from .index import LunrIndex, is_array_index
+from .text import js_sorted
 
 __all__ = ["SearchDoc", "pack", "FORMAT", "DOCS_PER_SHARD", "POSTINGS_BYTES"]
 

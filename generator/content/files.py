@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from . import frontmatter
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 from .slugs import identity
 
 __all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",

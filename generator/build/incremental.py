@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import markdown
-from .build import BuildResult, SearchJob, cache_dir, render_into, stage, write_assets
-from .config import SiteConfig, load_config
-from .content import Paper, iter_content_files, read_paper
-from .errors import BuildError, ContentError, Problem
-from .gcpause import gc_paused
+from ..model import markdown
+from .pipeline import BuildResult, SearchJob, cache_dir, render_into, stage, write_assets
+from ..config import SiteConfig, load_config
+from ..content.files import Paper, iter_content_files, read_paper
+from ..errors import BuildError, ContentError, Problem
+from ..util.gcpause import gc_paused
 from .output import read_manifest, write_file, write_manifest
-from .render import Renderer, Theme
-from .site import Memo, Page, SiteModel, build_model, pages
+from ..render.renderer import Renderer, Theme
+from ..model.site import Memo, Page, SiteModel, build_model, pages
 
 __all__ = ["Builder", "InPlace", "KINDS"]
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import PapersError
-from .livereload_client import SCRIPT, STYLE
+from ..errors import PapersError
+from .client import SCRIPT, STYLE
 from .server import HeaderRules, SiteServer, StaticHandler
 
 __all__ = ["LiveState", "DevServer", "DevHandler", "PREFIX", "script_tag", "inject"]

@@ -24,9 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .config import SiteConfig
+from ..config import SiteConfig
 from .output import read_cache, write_cache
-from .render import Theme
+from ..render.renderer import Theme
 
 __all__ = ["BuildState", "scan_content", "inputs_hash", "output_stamps", "load_state", "save_state", "code_hash"]
 
@@ -106,7 +106,7 @@ def code_hash() -> str:
     import markdown_it
 
     h = hashlib.sha256(f"{FORMAT}\0{sys.version_info[:2]}\0{jinja2.__version__}\0{markdown_it.__version__}".encode())
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent  # generator/
     for path in sorted(pkg.rglob("*.py")):
         h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

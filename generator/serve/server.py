@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["load_netlify_headers", "find_netlify", "headers_for", "resolve", "StaticHandler", "SiteServer",
            "HeaderRules", "make_server"]
