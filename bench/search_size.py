@@ -30,14 +30,14 @@ def gz_size(data: bytes) -> int:
 
 def index_size(content: Path, site: Path, base_url: str) -> IndexSize | None:
     """Sizes of the files the build's search stage writes; None when the build writes none (no search yet)."""
-    from generator.build.pipeline import build_search_files
+    from generator.search.files import search_files
     from generator.config import load_config
     from generator.content.files import load_papers
     from generator.model.site import build_model
 
     config = load_config(None, content, base_url)
     papers, _, _ = load_papers(content)
-    names = sorted(build_search_files(build_model(papers), config))
+    names = sorted(search_files(build_model(papers), config))
     if not names:
         return None
     size = IndexSize(names=names)

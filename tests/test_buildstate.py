@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import run_papers, write_tree
-from generator.build.pipeline import cache_dir
+from generator.build.cache import Cache, cache_dir
 from generator.build.state import BuildState, load_state, scan_content
 
 PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: 2025-01-02\nupvotes: 3\n---\n\nAbstract of {title}.\n"
@@ -98,7 +98,7 @@ def test_the_search_index_is_reused_when_its_documents_did_not_change(tmp_path: 
     path.write_text(path.read_text().replace("Abstract of", "Zebra abstract of"))
     build(content, out)
     assert "zebra" in " ".join(p.read_text() for p in (out / "search/shards").iterdir())
-    assert load_state(cache_dir(out)).search["files"]
+    assert load_state(Cache(out)).search["files"]
 
 
 def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: Path):
@@ -114,21 +114,19 @@ def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: 
 
 
 def test_markdown_results_are_reused_only_from_the_same_code(tmp_path: Path):
-    from generator.build.pipeline import ABSTRACTS, _read_abstracts
-    from generator.build.state import code_hash
-    from generator.build.output import write_cache
+    from generator.build.cache import ABSTRACTS
 
-    cache = tmp_path / ".site-cache"
-    write_cache(cache / ABSTRACTS, {"code": code_hash(), "results": {"k": ("<p>x</p>\n", ())}})
-    assert _read_abstracts(cache) == {"k": ("<p>x</p>\n", ())}
-    write_cache(cache / ABSTRACTS, {"code": "an older generator", "results": {"k": ("<p>x</p>\n", ())}})
-    assert _read_abstracts(cache) == {}
-    (cache / ABSTRACTS).write_bytes(b"not a pickle")
-    assert _read_abstracts(cache) == {}
+    cache = Cache(tmp_path / "site")
+    cache.save_abstracts({"k": ("<p>x</p>\n", ())})
+    assert cache.abstracts() == {"k": ("<p>x</p>\n", ())}
+    cache.write(ABSTRACTS, {"code": "an older generator", "results": {"k": ("<p>x</p>\n", ())}})
+    assert cache.abstracts() == {}
+    (cache.dir / ABSTRACTS).write_bytes(b"not a pickle")
+    assert cache.abstracts() == {}
 
 
 def test_writing_a_staged_file_never_writes_into_the_previous_sites_copy(tmp_path: Path):
-    from generator.build.output import write_file
+    from generator.build.writers import write_file
 
     old, staged = tmp_path / "site/a.html", tmp_path / "site.tmp/a.html"
     write_file(old, b"previous build")

@@ -89,16 +89,17 @@ def test_jobs_follows_papers_jobs_and_stays_single_for_small_work(monkeypatch: p
 
 
 def test_the_builder_search_gives_way_to_a_newer_change(tmp_path: Path, seed_content: Path):
-    from generator.build.incremental import Builder
+    from generator.build.pipeline import Pipeline
+    from test_serve import run_in_place
 
     content, out = tmp_path / "content", tmp_path / "site"
     shutil.copytree(seed_content, content)
-    builder = Builder(content, out)
-    builder.build()
+    builder = Pipeline(content, out, keep=True)
+    run_in_place(builder)
     manifest = (out / "search/manifest.json").read_bytes()
     path = next(content.rglob("*.md"))
     path.write_text(path.read_text().rstrip("\n") + " Zyzzogeton.\n")
-    builder.build(["content"], [path], search=False)
+    run_in_place(builder, ["content"], [path], search=False)
     assert builder.search_due
     result = builder.update_search(cancelled=lambda: True)  # a newer change is waiting: give up
     assert not result.search and builder.search_due

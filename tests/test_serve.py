@@ -20,11 +20,13 @@ from typing import Callable
 import pytest
 
 from conftest import ROOT, papers_bin, write_tree
-from generator.build.pipeline import cache_dir
+from generator.build.cache import cache_dir
+from generator.build.changes import KINDS, Changes
+from generator.build.pipeline import BuildResult, Pipeline
+from generator.build.writers import InPlace
 from generator.errors import ContentError
-from generator.build.incremental import Builder
 from generator.serve.livereload import LiveState, inject
-from generator.serve.watch import Changes, Sources, is_editor_temp
+from generator.serve.watch import Sources, is_editor_temp
 
 NETLIFY = (ROOT / "netlify.toml").read_text(encoding="utf-8")
 
@@ -421,21 +423,26 @@ def test_event_stream_says_reload_when_the_page_is_older_than_the_site(dev):
 # ----------------------------------------------------------------------------------------------- the parts
 
 
-def build_counts(builder: Builder, *args, **kwargs) -> tuple[int, int]:
-    result = builder.build(*args, **kwargs)
+def run_in_place(pipeline: Pipeline, kinds=KINDS, paths=(), rescan=False, search=True) -> BuildResult:
+    """One run as serve makes it: in place, for changes of `kinds` to `paths`."""
+    return pipeline.run(Changes(set(kinds), set(paths), rescan), writer=InPlace, search=search)
+
+
+def build_counts(builder: Pipeline, *args, **kwargs) -> tuple[int, int]:
+    result = run_in_place(builder, *args, **kwargs)
     return result.rendered, result.removed
 
 
 def test_builder_renders_only_what_a_change_touches(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    first = builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    first = run_in_place(builder)
     assert first.rendered == first.pages and builder.generation == 1
     assert build_counts(builder, ["content"]) == (0, 0)  # nothing changed: nothing rendered
     assert builder.generation == 1
     path = root / content_path("epsilon-paper", "2025-02-27")
     edit(path, "Epsilon Paper", "Epsilon Prime")
-    result = builder.build(["content"], [path])
+    result = run_in_place(builder, ["content"], [path])
     assert 0 < result.rendered < first.pages / 2 and builder.generation == 2
     for page in ("papers/epsilon-paper/index.html", "month/2025-02/index.html", "date/2025-02-27/index.html",
                  "papers/alpha-paper/index.html", "feed.xml"):  # alpha is the next paper after epsilon
@@ -445,47 +452,49 @@ def test_builder_renders_only_what_a_change_touches(tmp_path):
 
 def test_builder_reuses_a_previous_papers_build_and_removes_stale_files(tmp_path):
     root = make_project(tmp_path)
-    Builder(root / "content", root / "site").build()
+    first = Pipeline(root / "content", root / "site", keep=True)
+    run_in_place(first)
+    first.save()  # as serve does after its first run and when it stops
     (root / "site/stale.html").write_text("old", encoding="utf-8")
-    builder = Builder(root / "content", root / "site")  # a new process: manifest from disk
-    result = builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)  # a new process: manifest from disk
+    result = run_in_place(builder)
     assert result.rendered == 0 and result.removed == 1 and not (root / "site/stale.html").exists()
 
 
 def test_builder_failure_changes_nothing_and_the_next_good_build_recovers(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    run_in_place(builder)
     snapshot = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     path = root / content_path("beta-paper")
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("slug: beta-paper", "slug: Not A Slug"), encoding="utf-8")
     with pytest.raises(Exception) as exc:
-        builder.build(["content"], [path])
+        run_in_place(builder, ["content"], [path])
     assert str(path) in str(exc.value) and "slug" in str(exc.value)
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == snapshot
     assert builder.generation == 1
     (root / "papers.yml").write_text("title: Still Broken Content\n", encoding="utf-8")
     with pytest.raises(Exception):  # a later change of another kind still sees the broken file
-        builder.build(["config"], [root / "papers.yml"])
+        run_in_place(builder, ["config"], [root / "papers.yml"])
     path.write_text(good.replace("Beta Paper", "Beta Back"), encoding="utf-8")
-    builder.build(["content"], [path])
+    run_in_place(builder, ["content"], [path])
     assert "Beta Back" in (root / "site/papers/beta-paper/index.html").read_text(encoding="utf-8")
     assert "Still Broken Content" in (root / "site/index.html").read_text(encoding="utf-8")
 
 
 def test_builder_template_and_static_changes(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    pages = builder.build().pages
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    pages = run_in_place(builder).pages
     template = (ROOT / "themes/default/templates/robots.txt").read_text(encoding="utf-8")
     override = write_tree(root, {"overrides/templates/robots.txt": template + "# local\n"})
-    result = builder.build(["config"], [override / "overrides"])  # the overrides folder appeared
+    result = run_in_place(builder, ["config"], [override / "overrides"])  # the overrides folder appeared
     assert (result.rendered, result.written) == (pages, 1)  # every page rendered again, one file differs
     assert (root / "site/robots.txt").read_text(encoding="utf-8").endswith("# local\n")
     old_css = {p.name for p in (root / "site/static/css").iterdir()}
     write_tree(root, {"overrides/static/css/site.css": "body { color: red }\n"})
-    result = builder.build(["static"], [root / "overrides/static/css/site.css"])
+    result = run_in_place(builder, ["static"], [root / "overrides/static/css/site.css"])
     new_css = {p.name for p in (root / "site/static/css").iterdir()}
     assert len(new_css) == 1 and new_css != old_css and result.removed == 1  # the old fingerprint is gone
     assert next(iter(new_css)) in (root / "site/papers/alpha-paper/index.html").read_text(encoding="utf-8")
@@ -494,19 +503,19 @@ def test_builder_template_and_static_changes(tmp_path):
 
 def test_builder_keeps_no_staging_folder_behind(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    run_in_place(builder)
     assert [p.name for p in cache_dir(root / "site").iterdir() if p.is_dir()] == []
 
 
 def test_content_error_type_is_reported_with_line(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    run_in_place(builder)
     path = root / content_path("alpha-paper")
     edit(path, "upvotes: 30", "upvotes: lots")
     with pytest.raises(Exception) as exc:
-        builder.build(["content"], [path])
+        run_in_place(builder, ["content"], [path])
     assert exc.value.line == 6 and exc.value.path == root / content_path("alpha-paper")  # type: ignore[attr-defined]
 
 
@@ -519,8 +528,8 @@ def test_editor_temp_names(name, temp):
 
 def test_sources_classify_each_change(tmp_path):
     root = make_project(tmp_path)
-    builder = Builder(root / "content", root / "site")
-    builder.build()
+    builder = Pipeline(root / "content", root / "site", keep=True)
+    run_in_place(builder)
     src = Sources.of(builder, root / "netlify.toml")
     theme = builder.theme.layers[-1]
     assert src.classify(root / "content/2025/03/04/x.md") == "content"

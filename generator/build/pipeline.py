@@ -1,344 +1,350 @@
-"""build(): the pipeline, top to bottom, one timed stage per step.
+"""The build pipeline: one object for `papers build` and `papers serve --watch`, top to bottom.
 
-content → papers → site model → theme & assets → pages (render or reuse) ‖ search index → swap in.
+    content → papers → site model → theme & assets → pages (render or keep) ‖ search index → commit
 
-Where the time goes, and what keeps it short (10k papers, 2 cores):
-  unchanged   nothing changed since the last build (buildstate.py): the build stops after the content scan
-  content     the files are parsed by forked processes, a share each (loader.py)
-  model       abstracts that need markdown-it are parsed over the CPUs (the rest take markdown.py's fast
-              path), or taken from the last build's results in the cache folder; page contexts share one
-              card per paper, and paper pages make their context only when rendered
-  render      pages are split between forked workers (parallel.py) that each render their share straight
-              into the staging folder, or hard-link a page whose signature did not change; each listing row
-              is rendered once per worker (render.RowCache)
-  search      the index is made in another forked process while the pages render (or reused when its
-              documents did not change)
+`Pipeline` owns what lives between builds: the content files as last read, the model and its memos, the
+renderer, the signature of every page in the output, the search index's key, and the build state saved in
+the cache folder (build/cache.py). `run()` is the one entry point. What differs between the two commands
+is an argument, as MkDocs' `build(config, dirty=…)` serves both of its commands:
 
-incremental.Builder runs the same steps again and again for `papers serve --watch`, through the same
-functions (write_assets, SearchJob, render_into).
+    papers build          Pipeline(keep=False).run(writer=Staging): one run into a new folder, swapped in;
+                          when nothing changed since the saved state, the run stops after the content scan
+    papers serve --watch  Pipeline(keep=True): kept alive, run(changes, writer=InPlace, search=False) per
+                          batch of changes, then update_search(); the model and page contexts stay in memory
+
+A run reads again only the content files that changed (all of them in a new process), renders only the
+pages whose signature changed (a page whose context object is the one of the last run needs no signature),
+keeps the others (hard-linked into the new folder, or left in place), and makes the search index in a
+forked process beside the render, or keeps it when its documents did not change.
+
+Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py);
+model, abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between
+forked workers (render/batch.py); search, in another forked process (search/job.py).
 """
 from __future__ import annotations
 
-import gc
-import hashlib
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator
 
-from . import state as buildstate
-
-from ..model import markdown
 from ..config import SiteConfig, load_config
-from ..content.files import Paper
-from ..errors import BuildError
-from ..util.gcpause import gc_paused
-from ..content.loader import content_files, load_papers_parallel
-from .output import Staging, clean_leftovers, read_cache, read_manifest, write_cache, write_manifest
-from ..util.parallel import Background, fork_map, jobs
-from ..render.renderer import Renderer, Theme, fingerprint
+from ..content.sources import Sources, check_warnings
+from ..model import markdown
 from ..model.site import Memo, Page, SiteModel, build_model, pages
+from ..render.batch import render_into, write_assets
+from ..render.renderer import Renderer, Theme
+from ..search.job import SearchJob
+from ..util.gcpause import gc_paused
+from .cache import SIGNATURES, Cache
+from .changes import Changes
+from .state import BuildState, inputs_hash, load_state, output_stamps, save_state, scan_content
+from .writers import InPlace, Staging, Writer, clean_leftovers
 
-__all__ = ["build", "BuildResult", "Writer", "SearchJob", "render_into"]
+__all__ = ["build", "BuildResult", "Pipeline"]
 
 log = logging.getLogger("papers.build")
-
-ABSTRACTS = "abstracts.pickle"  # markdown-it's results for the abstracts that needed it, by text_key
 
 
 @dataclass
 class BuildResult:
-    """What a build did: pages rendered and reused, and seconds per stage."""
+    """What a run did: pages rendered and kept, files written and removed, and seconds per stage."""
 
     pages: int = 0
     rendered: int = 0
     reused: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    written: int = 0  # files written in place (incremental.Builder)
-    removed: int = 0  # files deleted because no page makes them any more (incremental.Builder)
-    search: bool = False  # the search index was made again (incremental.Builder)
-
-
-class Writer(Protocol):
-    """Where a build writes files: output.Staging, or incremental.InPlace."""
-
-    def write(self, rel: str, data: bytes) -> None: ...
-
-
-@contextmanager
-def stage(result: BuildResult, name: str, level: int = logging.INFO) -> Iterator[None]:
-    t0 = time.perf_counter()
-    yield
-    log_stage(result, name, time.perf_counter() - t0, level)
-
-
-def log_stage(result: BuildResult, name: str, seconds: float, level: int = logging.INFO) -> None:
-    """Record and log one stage's time."""
-    result.timings[name] = seconds
-    log.log(level, "%-8s %7.0f ms", name, seconds * 1000)
-
-
-def cache_dir(out: Path) -> Path:
-    """Where the build keeps its manifest: beside the output, never inside it."""
-    out = out.resolve()
-    return out.with_name(f".{out.name}-cache")
-
-
-def check_warnings(warnings: list[str], strict: bool) -> None:
-    """Log the content warnings; with --strict, any of them fails the build."""
-    for w in warnings:
-        log.warning("%s", w)
-    if strict and warnings:
-        raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
-
-
-def load_content(content: Path, strict: bool, files: list[str] | None = None) -> tuple[list[Paper], list[str]]:
-    """Read content/ (`files`, when the caller has listed them already), failing on any file that cannot
-    be read (and on warnings with --strict)."""
-    papers, problems, errors = load_papers_parallel(content, files)
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
-        raise BuildError(first.message + more, first.path, first.line)
-    warnings = [str(p) for p in problems]
-    check_warnings(warnings, strict)
-    return papers, warnings
+    written: int = 0  # files written (with InPlace: files whose bytes changed)
+    removed: int = 0  # files deleted because no page makes them any more (InPlace)
+    search: bool = False  # the search index was made or checked in this run
+    fresh: bool = False  # nothing had changed: the run stopped after the content scan
 
 
 def build(content: Path = Path("content"), out: Path = Path("site"), config_path: Path | None = None,
           base_url: str | None = None, strict: bool = False, config: SiteConfig | None = None) -> BuildResult:
-    """Build the site from `content` into `out`; the previous `out` stays untouched if anything fails."""
-    result = BuildResult()
-    t0 = time.perf_counter()
-    config = config or load_config(config_path, content, base_url)
-    out, cache = out.resolve(), cache_dir(out)
-    staging: Staging | None = None
-    search: SearchJob | None = None
-    try:
-        with stage(result, "content"):
-            theme = Theme(config)
-            inputs = buildstate.inputs_hash(config, theme)
-            stamps, digests = buildstate.scan_content(content)
-            previous = buildstate.load_state(cache)
-            fresh = previous is not None and previous.unchanged(inputs, content, stamps, out)
-            if not fresh:
-                staging = Staging(out)
-                with gc_paused():
-                    papers, result.warnings = load_content(content, strict, content_files(content, list(stamps)))
-        if fresh:
-            assert previous is not None
-            return _up_to_date(previous, out, strict, result, t0)
-        assert staging is not None
-        intact = previous.intact(out) if previous else set()  # what the last build wrote, unchanged since
-        with stage(result, "model"), gc_paused():
-            model = build_model(papers)
-            search = SearchJob(lambda: model, config, staging, _reusable(previous.search if previous else {},
-                                                                         intact))
-            known = markdown.prepare((p.body for p in papers), _read_abstracts(cache))
-            site_pages = pages(model, config, Memo(keep=False))
-        with stage(result, "assets"):
-            assets = write_assets(theme, staging)
-        with stage(result, "render"):
-            renderer = Renderer(config, theme, assets)
-            signatures = render_into(site_pages, renderer, staging, result,
-                                     _reusable(read_manifest(cache), intact))
-        search_record = search.finish(result)
-        staging.commit()
-    except BaseException:
-        if search is not None:
-            search.cancel()
-        if staging is not None:
-            staging.abort()
-        raise
-    written = list(signatures) + list(assets.values()) + search_record.get("files", [])
-    write_manifest(cache, signatures)
-    write_cache(cache / ABSTRACTS, {"code": buildstate.code_hash(), "results": known})
-    buildstate.save_state(cache, buildstate.BuildState(inputs, stamps, digests, buildstate.output_stamps(
-        out, written), result.warnings, len(papers), len(site_pages), search_record))
-    result.pages = len(site_pages)
-    log.info("built %d pages (%d rendered, %d reused) from %d papers in %.0f ms → %s", result.pages,
-             result.rendered, result.reused, len(papers), (time.perf_counter() - t0) * 1000, out)
-    return result
+    """`papers build`: build `content` into `out`; the previous `out` stays untouched if anything fails."""
+    return Pipeline(content, out, config_path, base_url, strict, config=config).run()
 
 
-def _up_to_date(state: buildstate.BuildState, out: Path, strict: bool, result: BuildResult,
-                t0: float) -> BuildResult:
-    """The build when nothing changed: the same warnings (and --strict failure), no other work."""
-    result.warnings = list(state.warnings)
-    check_warnings(result.warnings, strict)
-    clean_leftovers(out)
-    result.pages = result.reused = state.pages
-    log.info("built %d pages (0 rendered, %d reused) from %d papers in %.0f ms → %s: nothing changed",
-             result.pages, result.reused, state.papers, (time.perf_counter() - t0) * 1000, out)
-    return result
+class Pipeline:
+    """See the module's docstring. `keep`: stay in memory between runs (serve)."""
 
+    def __init__(self, content: Path = Path("content"), out: Path = Path("site"), config_path: Path | None = None,
+                 base_url: str | None = None, strict: bool = False, keep: bool = False,
+                 config: SiteConfig | None = None):
+        self.content, self.out = content, out.resolve()
+        self.config_path, self.base_url, self.strict, self.keep = config_path, base_url, strict, keep
+        self.cache = Cache(self.out)
+        self.sources = Sources(content)
+        self.config: SiteConfig | None = config
+        self._given_config = config is not None
+        self.theme: Theme | None = None
+        self.lock = threading.Lock()  # held while files move into the output (the dev server waits on it)
+        self.generation = 0  # bumped by every commit that changes a file
+        self.search_due = False  # the pages are newer than the search index (see update_search)
+        self._state: BuildState | None = load_state(self.cache)  # the output as the cache describes it
+        self._inputs = ""
+        self._renderer: Renderer | None = None
+        self._assets: dict[str, str] = {}
+        self._model: SiteModel | None = None
+        self._pages: list[Page] = []
+        self._memo = Memo(keep=keep)
+        self._contexts: dict[str, tuple[str, str, Any]] = {}  # path → what its page was made from (keep)
+        self._signatures: dict[str, str] | None = None  # path → signature of the page in the output now
+        self._search: dict[str, Any] = {}  # {"key", "files"} of the index in the output now
+        self._files: set[str] | None = None  # every file the output holds that the pipeline made
+        self._pending = Changes()  # what no run has built successfully yet
+        self._known: dict[str, Any] = {}  # markdown-it's results for the abstracts that needed it
 
-def _reusable(found: dict[str, Any], intact: set[str]) -> dict[str, Any]:
-    """`found` (the manifest, or the search record) without the files of the last build that changed since
-    it wrote them (`intact` holds the others): those are made again, not linked, so hand edits do not last."""
-    if "files" in found:  # the search record: all its files or none
-        return found if all(rel in intact for rel in found["files"]) else {}
-    return {rel: sig for rel, sig in found.items() if rel in intact}
+    # -- the one entry point ---------------------------------------------------------------------------
 
+    def run(self, changes: Changes | None = None, writer: Callable[[Path], Writer] = Staging,
+            search: bool = True) -> BuildResult:
+        """Build for `changes` (None: everything) through a new `writer(out)`; see the module's docstring.
+        With `search` False the index is left for update_search(). A failure leaves the output and this
+        object as they were, and the change pending for the next run."""
+        changes = self._pending = self._pending.merged(changes or Changes.everything())
+        result = BuildResult()
+        t0 = time.perf_counter()
+        due = changes.kinds
+        full = self._model is None or "config" in due
+        with self._stage(result, "content"):
+            config, theme = self._configure(full)
+            if full:
+                self._inputs = inputs_hash(config, theme)
+            stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
+            if not self.keep and self._up_to_date(stamps, digests):
+                return self._nothing_changed(result, t0)
+            out: Writer | None = None
+            with gc_paused():
+                papers, result.warnings = self._read(full, stamps, changes)
+        job: SearchJob | None = None
+        try:
+            out = writer(self.out)
+            reading = full or "content" in due
+            with self._stage(result, "model"), gc_paused():
+                model = build_model(papers) if reading or self._model is None else self._model
+                if full:  # every abstract is new to this process: parse those that need it over the CPUs
+                    self._known = markdown.prepare((p.body for p in papers), self._abstracts())
+                site_pages = pages(model, config, self._memo) if reading or full else self._pages
+            search_due = self.search_due or reading
+            if search and search_due:
+                job = SearchJob(lambda: model, config, out, self._reusable_search())
+            with self._stage(result, "assets"):
+                restyle = full or bool(due & {"static", "template"})
+                assets = write_assets(theme, out) if full or "static" in due else self._assets
+                renderer = Renderer(config, theme, assets) if restyle or self._renderer is None else self._renderer
+            with self._stage(result, "render"):
+                todo, signatures = self._select(site_pages, renderer)
+                done = render_into(todo, renderer, out, self._previous_signatures())
+                signatures.update(done.signatures)
+                result.rendered, result.reused = done.rendered, len(site_pages) - done.rendered
+            index = self._finish_search(job, out, result) if job is not None else self._search
+            made = {p.path for p in site_pages} | set(assets.values()) | set(index.get("files", ()))
+            stale = self._made() - made
+            with self._stage(result, "write"):
+                if isinstance(out, Staging):  # the state first: after the swap nothing may fail
+                    self._save(stamps, digests, result, made, signatures, index, len(papers), out.dir)
+                with self.lock:
+                    out.commit(stale)
+                    if out.files or stale:
+                        self.generation += 1
+        except BaseException:
+            if job is not None:
+                job.cancel()
+            if out is not None:
+                out.abort()
+            raise
+        self.config, self.theme, self._renderer, self._assets = config, theme, renderer, assets
+        self._signatures, self._search, self._files = signatures, index, made
+        self.search_due, self._pending = search_due and job is None, Changes()
+        if self.keep:
+            self._model, self._pages = model, site_pages
+        else:
+            self._memo = Memo(keep=False)
+        result.pages, result.written, result.removed = len(site_pages), len(out.files), len(stale)
+        log.info("built %d pages (%d rendered, %d reused) from %d papers in %.0f ms → %s", result.pages,
+                 result.rendered, result.reused, len(papers), (time.perf_counter() - t0) * 1000, self.out)
+        return result
 
-def _read_abstracts(cache: Path) -> dict[str, Any]:
-    """The last build's markdown-it results, if the same code (and markdown-it) made them."""
-    data = read_cache(cache / ABSTRACTS)
-    if not isinstance(data, dict) or data.get("code") != buildstate.code_hash():
-        return {}
-    return data.get("results", {})
+    def update_search(self, cancelled: Callable[[], bool] | None = None) -> BuildResult:
+        """Make the search index for the pages in the output, if it is older than they are; its own commit.
+        Gives up (result.search False, the index still due) when `cancelled()` turns True first."""
+        result = BuildResult()
+        if not self.search_due or self._model is None or self.config is None:
+            return result
+        out = InPlace(self.out)
+        model = self._model
+        job = SearchJob(lambda: model, self.config, out, self._search)
+        try:
+            while cancelled is not None and not job.wait(0.02):
+                if cancelled():
+                    job.cancel()
+                    out.abort()
+                    return result
+            index = self._finish_search(job, out, result)
+            stale = set(self._search.get("files", ())) - set(index["files"])
+            with self.lock:
+                out.commit(stale)
+                if out.files or stale:
+                    self.generation += 1
+        except BaseException:
+            job.cancel()
+            out.abort()
+            raise
+        self._files = (self._made() - stale) | set(index["files"])
+        self._search, self.search_due = index, False
+        result.written, result.removed = len(out.files), len(stale)
+        return result
 
+    def up_to_date(self) -> bool:
+        """True when the output and the cache already hold what a run would make (serve answers at once)."""
+        config, theme = self._configure(True)
+        self._inputs = inputs_hash(config, theme)
+        return self._up_to_date(*scan_content(self.content))
 
-def write_assets(theme: Theme, staging: Writer) -> dict[str, str]:
-    """Copy the theme's static files under fingerprinted names; returns logical name → output path."""
-    assets: dict[str, str] = {}
-    for name, path in theme.static_files().items():
-        data = path.read_bytes()
-        rel = fingerprint(name, data)
-        staging.write(rel, data)
-        assets[name] = rel
-    return assets
-
-
-def build_search_files(model: SiteModel, config: SiteConfig) -> dict[str, bytes]:
-    """The search index files, relative to the site root (see search.py)."""
-    try:
-        from ..search.files import search_files
-    except ImportError:  # search not built yet
-        return {}
-    return search_files(model, config)
-
-
-class SearchJob:
-    """The search index, made in a forked process while the pages render, written into `staging` there.
-
-    `source()` gives the site model in that process. `previous` is the last build's {"key", "files"}: when
-    the documents hash to the same key and `staging` can reuse (hard-link) those files, nothing is
-    computed. finish() logs the index's CPU time as its stage time: it shares the CPUs with the render
-    workers, so its wall time (logged at DEBUG) says as much about them as about the index."""
-
-    def __init__(self, source: Callable[[], SiteModel], config: SiteConfig, staging: Writer,
-                 previous: dict[str, Any]):
-        self._job = Background(lambda: _make_search(source(), config, staging, previous))
-
-    def finish(self, result: BuildResult, level: int = logging.INFO) -> dict[str, Any]:
-        """Wait for the index; returns {"key", "files", "staged"} (staged: files written, for InPlace)."""
-        record = self._job.result()
-        cpu, wall = record.pop("cpu"), record.pop("wall")
-        log_stage(result, "search", cpu, level)
-        log.debug("search index: %.0f ms CPU, %.0f ms from start to end beside the render", cpu * 1000,
-                  wall * 1000)
-        return record
-
-    def wait(self, timeout: float) -> bool:
-        """Whether the index is ready within `timeout` seconds."""
-        return self._job.wait(timeout)
-
-    def cancel(self) -> None:
-        """Stop making it (after a failure, or when a newer change makes it pointless)."""
-        self._job.cancel()
-
-
-def _make_search(model: SiteModel, config: SiteConfig, staging: Writer, previous: dict[str, Any]
-                 ) -> dict[str, Any]:
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    record: dict[str, Any] = {"key": "", "files": [], "staged": []}
-    try:
-        from ..search.files import search_files, search_key
-    except ImportError:  # search not built yet
-        return {**record, "cpu": 0.0, "wall": 0.0}
-    record["key"] = key = hashlib.sha256((buildstate.code_hash() + search_key(model)).encode()).hexdigest()
-    reuse = getattr(staging, "reuse", None)
-    old = previous.get("files", [])
-    if key == previous.get("key") and reuse is not None and old and all(reuse(rel) for rel in old):
-        record["files"] = old
-    else:
-        staged = getattr(staging, "files", [])
-        before = len(staged)
-        record["files"] = list(search_files(model, config, staging.write))
-        record["staged"] = staged[before:]
-    return {**record, "cpu": time.process_time() - cpu0, "wall": time.perf_counter() - t0}
-
-
-@dataclass
-class _Share:
-    """What a worker did with its share of the pages."""
-
-    signatures: dict[str, str]
-    rendered: int
-    reused: int
-    files: list[str]
-
-
-def render_into(todo: list[Page], renderer: Renderer, staging: Writer, result: BuildResult,
-                previous: dict[str, str] | None = None) -> dict[str, str]:
-    """Render `todo` into `staging`: the one place pages are rendered, for build() and Builder alike.
-
-    Many pages are split between forked workers (each renders its share, in order, straight into
-    `staging`). With `previous` (path → signature of the last build) a page whose signature is the same
-    is hard-linked from the last build instead (Staging.reuse); returns the pages' signatures then."""
-    shares = _split(todo, jobs(len(todo)))
-    done = fork_map(lambda share: _render_share(share, renderer, staging, previous), shares)
-    signatures: dict[str, str] = {}
-    for i, share in enumerate(done):
-        signatures.update(share.signatures)
-        result.rendered += share.rendered
-        result.reused += share.reused
-        if i:  # the first share ran in this process: its files are already recorded
-            getattr(staging, "files", []).extend(share.files)
-    return signatures
-
-
-def _render_share(todo: list[Page], renderer: Renderer, staging: Writer, previous: dict[str, str] | None
-                  ) -> _Share:
-    files = getattr(staging, "files", [])
-    before = len(files)
-    share = _Share({}, 0, 0, [])
-    with gc_paused():  # rendering makes almost no cycles: collect them now and then, not at every 700 objects
-        for i, page in enumerate(todo, 1):
-            _render_one(page, renderer, staging, previous, share)
-            if i % 2000 == 0:
-                gc.collect(0)  # only what the last pages made
-    share.files = files[before:]
-    return share
-
-
-def _render_one(page: Page, renderer: Renderer, staging: Writer, previous: dict[str, str] | None,
-                share: _Share) -> None:
-    page = page.fixed()
-    if previous is not None:
-        sig = share.signatures[page.path] = page.signature(renderer.template_hash)
-        if previous.get(page.path) == sig and staging.reuse(page.path):  # type: ignore[attr-defined]
-            share.reused += 1
+    def save(self) -> None:
+        """Write what the output now holds into the cache, so the next process starts from it (serve, after
+        its runs: `papers build` saves as part of the run)."""
+        if self._signatures is None or self._files is None or self._pending.kinds:
             return
-    staging.write(page.path, renderer.render(page))
-    share.rendered += 1
+        stamps = self.sources.stamps()
+        self._save(stamps, {}, BuildResult(warnings=self._warnings()), self._files, self._signatures,
+                   self._search, len(self._model.papers) if self._model else 0, self.out)
 
+    # -- the stages ----------------------------------------------------------------------------------
 
-def _cost(page: Page) -> float:
-    """A guess at a page's render time, in paper pages: listings cost more by their rows."""
-    if page.kind == "paper":
-        return 1.0
-    ctx = page.context
-    days = ctx.get("days") if page.kind in ("home", "week", "month") else ()
-    rows = len(ctx.get("papers") or ()) + sum(len(d["papers"]) for d in days)
-    return 1.0 + 0.03 * rows  # measured: a row costs ~3% of a paper page (most come from RowCache)
+    @contextmanager
+    def _stage(self, result: BuildResult, name: str) -> Iterator[None]:
+        """One timed line per stage: INFO for a one-shot build, DEBUG for serve's many runs."""
+        t0 = time.perf_counter()
+        yield
+        seconds = result.timings[name] = time.perf_counter() - t0
+        log.log(logging.DEBUG if self.keep else logging.INFO, "%-8s %7.0f ms", name, seconds * 1000)
 
+    def _configure(self, full: bool) -> tuple[SiteConfig, Theme]:
+        if not full and self.config is not None and self.theme is not None:
+            return self.config, self.theme
+        config = self.config if self._given_config and self.config is not None else load_config(
+            self.config_path, self.content, self.base_url)
+        return config, Theme(config)
 
-def _split(todo: list[Page], n: int) -> list[list[Page]]:
-    """`n` consecutive runs of `todo` of about equal cost (a run of listings keeps its rows in one worker)."""
-    if n <= 1 or len(todo) < 2:
-        return [todo]
-    costs = [_cost(p) for p in todo]
-    total, target, acc = sum(costs), sum(costs) / n, 0.0
-    shares: list[list[Page]] = [[]]
-    for page, cost in zip(todo, costs):
-        if acc >= target * len(shares) and len(shares) < n:
-            shares.append([])
-        shares[-1].append(page)
-        acc += cost
-    assert total >= 0
-    return [s for s in shares if s]
+    def _up_to_date(self, stamps: dict | None, digests: dict[str, str]) -> bool:
+        state = self._state
+        return state is not None and stamps is not None and state.unchanged(self._inputs, self.content, stamps,
+                                                                            self.out)
+
+    def _nothing_changed(self, result: BuildResult, t0: float) -> BuildResult:
+        """The same warnings (and --strict failure) as the build that made the output, no other work."""
+        assert self._state is not None
+        result.warnings = list(self._state.warnings)
+        for w in result.warnings:
+            log.warning("%s", w)
+        check_warnings(result.warnings, self.strict)
+        clean_leftovers(self.out)
+        result.pages = result.reused = self._state.pages
+        result.fresh = True
+        self._pending = Changes()
+        log.info("built %d pages (0 rendered, %d reused) from %d papers in %.0f ms → %s: nothing changed",
+                 result.pages, result.reused, self._state.papers, (time.perf_counter() - t0) * 1000, self.out)
+        return result
+
+    def _read(self, full: bool, stamps: dict | None, changes: Changes) -> tuple[list[Any], list[str]]:
+        """The papers: every file in a new pipeline, else those that changed."""
+        if not self.sources.files and stamps is not None:
+            self.sources.read_all(stamps)
+            papers, warnings = self.sources.papers()
+            for w in warnings:
+                log.warning("%s", w)
+        else:
+            if full or "content" in changes.kinds or changes.rescan:
+                self.sources.refresh(stamps, changes.paths)  # logs the warnings of the files it reads
+            papers, warnings = self.sources.papers()
+        check_warnings(warnings, self.strict)
+        return papers, warnings
+
+    def _warnings(self) -> list[str]:
+        try:
+            return self.sources.papers()[1]
+        except Exception:  # noqa: BLE001 - only for the saved state's copy of the warnings
+            return []
+
+    def _abstracts(self) -> dict[str, Any]:
+        """markdown-it's results known so far: in memory after a run, else from the cache."""
+        return self._known or self.cache.abstracts()
+
+    def _intact(self) -> set[str]:
+        """The files the saved state says the output holds, that it still holds unchanged."""
+        return self._state.intact(self.out) if self._state is not None else set()
+
+    def _previous_signatures(self) -> dict[str, str]:
+        """The signatures of the pages in the output now: in memory after a run, else from the cache,
+        without the files changed since (those are made again, so hand edits do not last)."""
+        if self._signatures is None:
+            intact = self._intact()
+            self._signatures = {rel: sig for rel, sig in self.cache.signatures().items() if rel in intact}
+        return self._signatures
+
+    def _reusable_search(self) -> dict[str, Any]:
+        """The index in the output now, if all its files are intact."""
+        if self._files is not None:
+            return self._search
+        found = self._state.search if self._state is not None else {}
+        intact = self._intact()
+        return found if all(rel in intact for rel in found.get("files", ())) else {}
+
+    def _select(self, site_pages: list[Page], renderer: Renderer) -> tuple[list[Page], dict[str, str]]:
+        """The pages to render or check (signature compared in render_into), and the signatures of those
+        that need neither: made from the very context of the last run, with the same templates."""
+        if not self.keep:
+            return site_pages, {}
+        same = self._renderer is not None and renderer.template_hash == self._renderer.template_hash
+        known = self._signatures or {}
+        contexts: dict[str, tuple[str, str, Any]] = {}
+        signatures: dict[str, str] = {}
+        todo: list[Page] = []
+        for page in site_pages:
+            entry = contexts[page.path] = (page.template, page.kind, page.context)
+            if same and page.path in known and self._contexts.get(page.path) == entry:
+                signatures[page.path] = known[page.path]
+            else:
+                todo.append(Page(page.path, page.template, entry[2], page.kind, date=page.date))
+        self._contexts = contexts
+        return todo, signatures
+
+    def _finish_search(self, job: SearchJob, out: Writer, result: BuildResult) -> dict[str, Any]:
+        """The index the job made: {"key", "files"}; the files it wrote join `out.files`."""
+        record = job.result()
+        out.files.extend(record["written"])
+        result.timings["search"] = record["cpu"]
+        result.search = True
+        log.log(logging.DEBUG if self.keep else logging.INFO, "%-8s %7.0f ms", "search", record["cpu"] * 1000)
+        log.debug("search index: %.0f ms CPU, %.0f ms from start to end beside the render",
+                  record["cpu"] * 1000, record["wall"] * 1000)
+        return {"key": record["key"], "files": record["files"]}
+
+    def _made(self) -> set[str]:
+        """The files of the output that are not to outlive this run unless it makes them: what the last run
+        made; before serve's first run, whatever the output holds (as `papers build`, which starts from an
+        empty folder, would drop it). Staging needs none: its folder holds only what the run made."""
+        if self._files is not None:
+            return self._files
+        if self.keep and self.out.is_dir():
+            return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*") if p.is_file() or p.is_symlink()}
+        return set()
+
+    def _save(self, stamps: dict | None, digests: dict[str, str], result: BuildResult, made: set[str],
+              signatures: dict[str, str], index: dict[str, Any], papers: int, root: Path) -> None:
+        """The cache for the output that `root` holds (the staging folder, about to become the output)."""
+        if stamps is None:
+            stamps = self.sources.stamps()
+        state = BuildState(self._inputs, stamps, digests, output_stamps(root, made), result.warnings, papers,
+                           len(signatures), index)
+        self.cache.write(SIGNATURES, signatures)
+        self.cache.save_abstracts(self._known)
+        save_state(self.cache, state)
+        self._state = state

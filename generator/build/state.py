@@ -17,23 +17,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ..config import SiteConfig
-from .output import read_cache, write_cache
-from ..render.renderer import Theme
+from ..content.files import walk_content
+from ..content.sources import Stamp, stamp_of
+from ..util.codehash import code_hash
+from .cache import STATE, Cache
 
-__all__ = ["BuildState", "scan_content", "inputs_hash", "output_stamps", "load_state", "save_state", "code_hash"]
+if TYPE_CHECKING:
+    from ..config import SiteConfig
+    from ..render.renderer import Theme
 
-STATE = "build-state.pickle"
-FORMAT = 1
+__all__ = ["BuildState", "Stamp", "scan_content", "inputs_hash", "output_stamps", "load_state", "save_state"]
+
 RACY_NS = 2_000_000_000
-Stamp = tuple[int, int, int, int]
 
 
 @dataclass
@@ -63,10 +63,6 @@ class BuildState:
         return {rel for rel, stamp in self.output.items() if now.get(rel) == stamp}
 
 
-def _stamp(st: os.stat_result) -> Stamp:
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
 def _digest(path: Path) -> str | None:
     try:
         return hashlib.sha1(path.read_bytes()).hexdigest()
@@ -75,8 +71,7 @@ def _digest(path: Path) -> str | None:
 
 
 def scan_content(root: Path) -> tuple[dict[str, Stamp], dict[str, str]]:
-    """Every `*.md` under `root` that content.iter_content_files yields (hidden files and folders skipped):
-    relative path → stamp, and relative path → sha1 of the bytes for files changed in the last RACY_NS.
+    """Every content file under `root` (content.files.walk_content): relative path → stamp, and relative path → sha1 of the bytes for files changed in the last RACY_NS.
 
     Call it before the files are read: a change after the scan then shows in the next scan."""
     found: dict[str, Stamp] = {}
@@ -85,46 +80,30 @@ def scan_content(root: Path) -> tuple[dict[str, Stamp], dict[str, str]]:
         return found, digests
     recent = time.time_ns() - RACY_NS
     base = len(str(root)) + 1
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.endswith(".md") and not name.startswith("."):
-                path = os.path.join(folder, name)
-                try:
-                    stamp = found[path[base:]] = _stamp(os.stat(path))
-                except OSError:
-                    stamp = found[path[base:]] = (-1, -1, -1, -1)
-                if stamp[0] >= recent or stamp[1] >= recent:
-                    digests[path[base:]] = _digest(Path(path)) or ""
+    for path in walk_content(root):
+        try:
+            stamp = found[path[base:]] = stamp_of(os.stat(path))
+        except OSError:
+            stamp = found[path[base:]] = (-1, -1, -1, -1)
+        if stamp[0] >= recent or stamp[1] >= recent:
+            digests[path[base:]] = _digest(Path(path)) or ""
     return found, digests
-
-
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """The generator's own source and the versions of the libraries that shape the output."""
-    import jinja2
-    import markdown_it
-
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version_info[:2]}\0{jinja2.__version__}\0{markdown_it.__version__}".encode())
-    pkg = Path(__file__).resolve().parent.parent  # generator/
-    for path in sorted(pkg.rglob("*.py")):
-        h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def _tree_hash(h: "hashlib._Hash", folders: Iterable[Path]) -> None:
     for folder in folders:
         if not folder.is_dir():
             continue
+        h.update(b"\1")  # layers in order; a file's name within its layer, not where the project lies
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 
 
 def inputs_hash(config: SiteConfig, theme: Theme) -> str:
     """A hash of every input but content/: code, config, theme files, SOURCE_DATE_EPOCH."""
     h = hashlib.sha256(code_hash().encode())
-    h.update(json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True).encode())
+    h.update(json.dumps({k: str(v) for k, v in vars(config).items() if k != "root"}, sort_keys=True).encode())
     h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     _tree_hash(h, [layer / part for layer in theme.layers for part in ("templates", "static")])
     return h.hexdigest()
@@ -136,19 +115,19 @@ def output_stamps(out: Path, files: Iterable[str]) -> dict[str, Stamp]:
     root = str(out) + os.sep
     for rel in files:
         try:
-            found[rel] = _stamp(os.stat(root + rel))
+            found[rel] = stamp_of(os.stat(root + rel))
         except OSError:
             pass
     return found
 
 
-def load_state(cache: Path) -> BuildState | None:
+def load_state(cache: Cache) -> BuildState | None:
     """The state the last successful build saved, or None (missing, truncated or from another version:
     build in full)."""
-    data = read_cache(cache / STATE)
+    data = cache.read(STATE)
     return data if isinstance(data, BuildState) else None
 
 
-def save_state(cache: Path, state: BuildState) -> None:
+def save_state(cache: Cache, state: BuildState) -> None:
     """Write the state atomically."""
-    write_cache(cache / STATE, state)
+    cache.write(STATE, state)

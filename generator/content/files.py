@@ -312,15 +312,27 @@ def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
     return parse_paper_text(text, path)
 
 
-def iter_content_files(root: Path) -> Iterator[Path]:
-    """Every `*.md` under `root`, in sorted order, skipping hidden files and folders."""
-    if not root.is_dir():
-        return
-    found: list[str] = []
+def is_content_file(rel: str | Path) -> bool:
+    """The one rule for what a content file is: a `*.md` file, neither it nor a folder above it hidden
+    (`rel` is relative to the content folder). Editors' `.x.md.swp` and `.git/` are not content."""
+    parts = Path(rel).parts
+    return bool(parts) and parts[-1].endswith(".md") and not any(part.startswith(".") for part in parts)
+
+
+def walk_content(root: Path) -> Iterator[str]:
+    """The path of every content file under `root` (see is_content_file), in no particular order."""
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
-    for path in sort_content_paths(found):
+        for name in files:
+            if name.endswith(".md") and not name.startswith("."):
+                yield os.path.join(folder, name)
+
+
+def iter_content_files(root: Path) -> Iterator[Path]:
+    """Every content file under `root`, in sorted order."""
+    if not root.is_dir():
+        return
+    for path in sort_content_paths(walk_content(root)):
         yield Path(path)
 
 

@@ -223,9 +223,9 @@ class Renderer:
                                 week_range=_remembered(week_range), json_script=json_script, prune=prune,
                                 link_label=_remembered(link_label), link_kind=_remembered(link_kind),
                                 plural=plural, day_of_month=day_of_month, xml_safe=xml_safe)
-        from ..build.state import code_hash  # the filters and page contexts are code: a new version renders anew
+        from ..util.codehash import code_hash  # the filters and page contexts are code: a new version renders anew
 
-        settings = (json.dumps({k: str(v) for k, v in vars(config).items()}, sort_keys=True)
+        settings = (json.dumps({k: str(v) for k, v in vars(config).items() if k != "root"}, sort_keys=True)  # root: where, not what
                     + json.dumps(assets, sort_keys=True) + code_hash())
         self.template_hash = hashlib.sha256((self._hash_templates(theme) + settings).encode("utf-8")).hexdigest()
 

@@ -3,7 +3,9 @@
 With --watch, a DevSession ties four parts together:
 
     Watcher (watch.py)      watchdog events → classified, debounced batches of changes
-    Builder (incremental)   rebuilds what a batch touches, in place, under a lock
+    Pipeline (build/)       the same pipeline as `papers build`, kept alive: each batch is one run, written
+                            in place under a lock; with an up-to-date output and cache the server answers
+                            at once and the first run (which renders nothing) loads the model behind it
     DevServer (livereload)  serves site/ (waiting on that lock), injects the live-reload script
     LiveState (livereload)  tells open pages to reload, or to show the error of a failed build
 
@@ -20,12 +22,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..build.pipeline import BuildResult, build
+from ..build.changes import Changes
+from ..build.pipeline import BuildResult, Pipeline, build
+from ..build.writers import InPlace
 from ..errors import PapersError
-from ..build.incremental import KINDS, Builder
 from .livereload import DevServer, LiveState
 from .server import SiteServer, find_netlify, load_netlify_headers, make_server
-from .watch import Changes, Sources, Watcher
+from .watch import Sources, Watcher
 
 __all__ = ["serve", "DevSession"]
 
@@ -97,18 +100,30 @@ class DevSession:
         self.content = content
         self.netlify = netlify
         self.live = LiveState()
-        self.builder = Builder(content, out, config_path, base_url, strict)
-        self.server = _listen(lambda: DevServer((host, port), self.builder.out, [], self.builder.lock, self.live,
-                                                lambda: self.builder.generation), host, port)
-        self.builder.base_url = base_url or _url(self.server)
-        self.watcher = Watcher(Sources.of(self.builder, netlify), self.rebuild)
+        self.pipeline = Pipeline(content, out, config_path, base_url, strict, keep=True)
+        self.server = _listen(lambda: DevServer((host, port), self.pipeline.out, [], self.pipeline.lock, self.live,
+                                                lambda: self.pipeline.generation), host, port)
+        self.pipeline.base_url = base_url or _url(self.server)
+        self.watcher = Watcher(Sources.of(self.pipeline, netlify), self.rebuild)
 
     def run(self) -> int:
-        """The first build, then serve and rebuild on change until Ctrl-C."""
+        """The first build, then serve and rebuild on change until Ctrl-C. When the output and its cache
+        are up to date, serve at once: the first run, which then renders nothing, happens behind it."""
         self.watcher.start()
-        self.rebuild(Changes(kinds=set(KINDS)), first=True)
-        self.watcher.run_worker()
-        return _serve_forever(self.server, self.builder.out, [self.live.close, self.watcher.stop])
+        if self._up_to_date():
+            log.info("%s is up to date", self.pipeline.out)
+            self.watcher.run_worker(first=lambda: self.rebuild(Changes.everything(), first=True))
+        else:
+            self.rebuild(Changes.everything(), first=True)
+            self.watcher.run_worker()
+        return _serve_forever(self.server, self.pipeline.out, [self.live.close, self.watcher.stop,
+                                                                 self.pipeline.save])
+
+    def _up_to_date(self) -> bool:
+        try:
+            return self.pipeline.up_to_date()
+        except PapersError:
+            return False  # the first run reports it
 
     def rebuild(self, changes: Changes, first: bool = False) -> None:
         """Build for `changes`, tell open pages (reload, or show the error), then the search index; one log line."""
@@ -119,10 +134,12 @@ class DevSession:
             if "config" in changes.kinds:
                 self.netlify = find_netlify(self.content)
                 self.server.header_rules = load_netlify_headers(self.netlify)
-            result = self.builder.build(changes.kinds, changes.paths, changes.rescan, search=first)
-            self.live.succeeded(self.builder.generation)
+            result = self.pipeline.run(changes, writer=InPlace, search=first)
+            self.live.succeeded(self.pipeline.generation)
             ms = (time.perf_counter() - t0) * 1000
             search = self._update_search()
+            if first and (result.written or result.removed):
+                self.pipeline.save()  # the next start finds it up to date
         except PapersError as exc:
             ms = (time.perf_counter() - t0) * 1000
             log.error("%s failed in %.0f ms (%s): %s; still serving the last good build", verb, ms, what, exc)
@@ -139,20 +156,20 @@ class DevSession:
     def _watch_more(self) -> None:
         """Follow the theme layers the config now names (and content/ if it was missing); a folder newly
         watched is built once more, in case something changed in it before its watch began."""
-        added = self.watcher.update(Sources.of(self.builder, self.netlify))
+        added = self.watcher.update(Sources.of(self.pipeline, self.netlify))
         if added and self.watcher.running:
             self.watcher.queue.put(("config", added[0], True))
 
     def _update_search(self) -> str:
         """The search index for the pages just served, unless more changes wait (the next rebuild does it)."""
-        if not self.builder.search_due:
+        if not self.pipeline.search_due:
             return ""
         if not self.watcher.queue.empty():
             return "; search index after the next rebuild"
         t0 = time.perf_counter()
-        if not self.builder.update_search(cancelled=lambda: not self.watcher.queue.empty()).search:
+        if not self.pipeline.update_search(cancelled=lambda: not self.watcher.queue.empty()).search:
             return "; search index after the next rebuild"  # a newer change came in: it gets the index
-        self.live.succeeded(self.builder.generation, pages=False)
+        self.live.succeeded(self.pipeline.generation, pages=False)
         return f"; search index in {(time.perf_counter() - t0) * 1000:.0f} ms"
 
 

@@ -1,6 +1,7 @@
 """Watching what a site is built from: which folders, what kind of change each file is, and debounced batches.
 
-Like Zola's `detect_change_kind`, every path is classified before anything is rebuilt:
+Like Zola's `detect_change_kind`, every path is classified before anything is rebuilt, into the kinds that
+build/changes.py defines (content files as content/files.py's is_content_file says):
 
     content    a paper file (`*.md`) under content/, or a folder there (then content/ is walked again)
     template   a file under a theme layer's templates/ (the overrides folder, the theme, the default theme)
@@ -18,26 +19,28 @@ import logging
 import queue
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
                              FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent,
                              FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from ..build.pipeline import cache_dir
+from ..build.changes import Changes
 from ..config import DEFAULT_CONFIG_NAME
-from ..build.incremental import Builder
+from ..content.files import is_content_file
 from ..render.renderer import PACKAGED_THEMES
 from .server import NETLIFY
 
-__all__ = ["Sources", "Changes", "Watcher", "is_editor_temp", "KIND_ORDER"]
+if TYPE_CHECKING:
+    from ..build.pipeline import Pipeline
+
+__all__ = ["Sources", "Watcher", "is_editor_temp"]
 
 log = logging.getLogger("papers.serve")
 
-KIND_ORDER = ("content", "template", "static", "config")
 # Only what writes: opening and reading files (the build does a lot of that) must not look like a change.
 EVENT_FILTER = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
                 DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
@@ -71,9 +74,10 @@ class Sources:
         if path in self.files or path in self.folders:
             return "config"
         if _inside(path, self.content):
-            if any(part.startswith(".") for part in path.relative_to(self.content).parts):
-                return None  # content.py skips hidden files and folders too
-            return "content" if is_dir or path.suffix == ".md" else None
+            rel = path.relative_to(self.content)
+            if is_dir:  # a folder appearing, going or moving: content/ is walked again
+                return None if any(part.startswith(".") for part in rel.parts) else "content"
+            return "content" if is_content_file(rel) else None
         for layer in self.layers:
             if _inside(path, layer):
                 parts = path.relative_to(layer).parts
@@ -83,18 +87,19 @@ class Sources:
         return None
 
     @classmethod
-    def of(cls, builder: Builder, netlify: Path | None) -> Sources:
-        """What `builder` reads, as far as it knows (the theme layers once a build has loaded the config)."""
-        content = builder.content.absolute()
+    def of(cls, pipeline: Pipeline, netlify: Path | None) -> Sources:
+        """What `pipeline` reads, as far as it knows (the theme layers once a run has loaded the config)."""
+        content = pipeline.content.absolute()
         root = content.parent
-        config_file = builder.config_path or root / DEFAULT_CONFIG_NAME
-        overrides = (builder.config.root / builder.config.overrides) if builder.config else root / "overrides"
-        layers = list(builder.theme.layers) if builder.theme else [PACKAGED_THEMES / "default"]
+        config_file = pipeline.config_path or root / DEFAULT_CONFIG_NAME
+        config, theme = pipeline.config, pipeline.theme
+        overrides = (config.root / config.overrides) if config else root / "overrides"
+        layers = list(theme.layers) if theme else [PACKAGED_THEMES / "default"]
         if overrides not in layers:  # a layer as soon as it exists, even before a build succeeds with it
             layers.insert(0, overrides)
         files = {config_file.absolute(), root / NETLIFY} | ({netlify.absolute()} if netlify else set())
         return cls(content=content, layers=tuple(p.absolute() for p in layers), files=frozenset(files),
-                   folders=frozenset({overrides.absolute()}), ignored=(builder.out, cache_dir(builder.out)))
+                   folders=frozenset({overrides.absolute()}), ignored=(pipeline.out, pipeline.cache.dir))
 
     def watches(self) -> dict[Path, bool]:
         """Folder → recursive? for everything `classify` can say yes to."""
@@ -106,34 +111,6 @@ class Sources:
             if path.parent.is_dir():
                 out.setdefault(path.parent, False)
         return out
-
-
-@dataclass
-class Changes:
-    """One debounced batch: the kinds of change, the paths, and whether a folder changed under content/."""
-
-    kinds: set[str] = field(default_factory=set)
-    paths: set[Path] = field(default_factory=set)
-    rescan: bool = False
-
-    def add(self, kind: str, path: Path, is_dir: bool) -> None:
-        self.kinds.add(kind)
-        self.paths.add(path)
-        self.rescan = self.rescan or (kind == "content" and is_dir)
-
-    def describe(self, root: Path) -> str:
-        """`content 2025/01/02/x.md`, or `content, template (3 paths)`: what changed, for the log."""
-        kinds = ", ".join(k for k in KIND_ORDER if k in self.kinds)
-        if len(self.paths) == 1:
-            return f"{kinds} {_short(next(iter(self.paths)), root)}"
-        return f"{kinds} ({len(self.paths)} paths)"
-
-
-def _short(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 class _Handler(FileSystemEventHandler):
@@ -165,14 +142,17 @@ class Watcher:
         self._handler = _Handler(self)
         self._watches: dict[tuple[Path, bool], object] = {}
         self._worker = threading.Thread(target=self._run, name="papers-rebuild", daemon=True)
+        self._first: Callable[[], None] | None = None
 
     def start(self) -> None:
         """Start watching now; batches are handed to `on_change` once `run_worker` was called."""
         self._schedule()
         self._observer.start()
 
-    def run_worker(self) -> None:
-        """Start the thread that builds: events that came in since start() form its first batch."""
+    def run_worker(self, first: Callable[[], None] | None = None) -> None:
+        """Start the thread that builds: `first()` first, if given; then the events that came in since
+        start() form its first batch."""
+        self._first = first
         self._worker.start()
 
     @property
@@ -212,6 +192,8 @@ class Watcher:
         return added
 
     def _run(self) -> None:
+        if self._first is not None:
+            self._first()
         while True:
             item = self.queue.get()
             changes = Changes()

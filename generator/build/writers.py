@@ -1,6 +1,10 @@
-"""Writing site/ atomically and deterministically.
+"""Where a build writes: the Writer seam, and its two kinds.
 
-A build writes into a fresh sibling folder (`site.tmp-<pid>`) and swaps it in with two renames; a failed
+    Staging   `papers build`: a new folder beside the output, swapped in whole (atomic, stale pages gone)
+    InPlace   `papers serve --watch`: files staged in the cache folder, moved into the output one by one
+              while the dev server waits on a lock, so a request sees the previous build or the next
+
+A `papers build` writes into a fresh sibling folder (`site.tmp-<pid>`) and swaps it in with two renames; a failed
 build removes its folder and leaves the previous site/ as it was. Pages whose signature is unchanged are
 hard-linked from the previous site instead of being rendered again. Folders left by a build that was killed
 (`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs) are removed by the next build, and if
@@ -9,15 +13,13 @@ it was killed between the two renames, the next build finds the previous site in
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Iterable, Protocol
 
-__all__ = ["Staging", "write_file", "make_folder", "MANIFEST", "read_cache", "write_cache", "read_manifest",
-           "write_manifest"]
+from .cache import Cache
 
-MANIFEST = "page-signatures.pickle"  # kept outside site/: in the cache folder beside it
+__all__ = ["Writer", "Staging", "InPlace", "write_file", "make_folder", "clean_leftovers"]
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -75,8 +77,28 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+class Writer(Protocol):
+    """Where the pipeline puts the files of one build. Forked render workers write through it too: what
+    they wrote comes back to the parent as `files` entries (render/batch.py)."""
+
+    files: list[str]  # site-relative paths written (staged) by this process, in order
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Stage `data` as the file `rel` of the output."""
+
+    def reuse(self, rel: str) -> bool:
+        """Keep the current output's file `rel` as this build's; False when there is none to keep."""
+
+    def commit(self, remove: Iterable[str] = ()) -> None:
+        """Make the staged files the output (and delete `remove`, files no page makes any more)."""
+
+    def abort(self) -> None:
+        """Drop everything staged; the output stays as it was."""
+
+
 class Staging:
-    """A temporary output folder beside `out` that becomes `out` on commit()."""
+    """A temporary output folder beside `out` that becomes `out` on commit(): files not written or reused
+    are simply not there, so `remove` is not needed."""
 
     def __init__(self, out: Path):
         self.out = out.resolve()
@@ -86,6 +108,7 @@ class Staging:
         self.dir.mkdir()
         self._root = f"{self.dir}{os.sep}"
         self._folders: set[str] = {str(self.dir)}  # made in this process (a forked worker has its own)
+        self.files: list[str] = []
 
     def _path(self, rel: str) -> str:
         """The staged path of `rel`, its folder made first (a new folder costs one mkdir, no failed open)."""
@@ -98,6 +121,7 @@ class Staging:
 
     def write(self, rel: str, data: bytes) -> None:
         write_file(self._path(rel), data)
+        self.files.append(rel)
 
     def reuse(self, rel: str) -> bool:
         """Hard-link the previous build's file for `rel`; False when there is none."""
@@ -111,9 +135,10 @@ class Staging:
             if not src.is_file():
                 return False
             shutil.copy2(src, dst)
+        self.files.append(rel)
         return True
 
-    def commit(self) -> None:
+    def commit(self, remove: Iterable[str] = ()) -> None:
         """Swap the staged folder in; the old one is removed after the swap."""
         old = self.out.with_name(f"{self.out.name}.old-{os.getpid()}")
         if self.out.exists():
@@ -126,30 +151,48 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def read_cache(path: Path) -> Any:
-    """What write_cache saved at `path`, or None when it is missing, truncated or from another version."""
-    try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except Exception:  # noqa: BLE001 - a cache: unreadable means absent
-        return None
+class InPlace:
+    """Files for `out`, staged in the cache folder, then moved into `out` one by one (os.replace). Files
+    whose bytes did not change are not staged; reuse() keeps the file `out` has."""
 
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.dir = Cache(out).staging_dir()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.files: list[str] = []
 
-def write_cache(path: Path, data: Any) -> None:
-    """Save `data` at `path` atomically (a temporary file, then a rename), making its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    def write(self, rel: str, data: bytes) -> None:
+        try:
+            if (self.out / rel).read_bytes() == data:
+                return
+        except OSError:
+            pass
+        write_file(self.dir / rel, data)
+        self.files.append(rel)
 
+    def reuse(self, rel: str) -> bool:
+        return (self.out / rel).is_file()
 
-def read_manifest(cache: Path) -> dict[str, str]:
-    """The last build's page signatures (path → signature); empty when missing or unreadable."""
-    data = read_cache(cache / MANIFEST)
-    return data if isinstance(data, dict) else {}
+    def commit(self, remove: Iterable[str] = ()) -> None:
+        """Move every staged file into place and delete `remove` (and folders left empty)."""
+        if self.files and not self.out.exists():  # the first build: one rename instead of one per file
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.dir, self.out)
+            return
+        for rel in self.files:
+            dst = self.out / rel
+            try:
+                os.replace(self.dir / rel, dst)
+            except FileNotFoundError:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.dir / rel, dst)
+        for rel in remove:
+            (self.out / rel).unlink(missing_ok=True)
+            parent = (self.out / rel).parent
+            while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        self.abort()
 
-
-def write_manifest(cache: Path, manifest: dict[str, str]) -> None:
-    """Save the page signatures (a pickle: a tenth of JSON's time at 100k pages)."""
-    write_cache(cache / MANIFEST, manifest)
+    def abort(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)

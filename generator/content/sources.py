@@ -1,0 +1,123 @@
+"""content/ as the pipeline last read it: for each content file, its stamp and what it gave.
+
+A one-shot build reads every file once, over the CPUs (loader.py). `papers serve --watch` keeps the
+result and, for each batch of changes, reads again only the files named by the watcher, or, after a
+folder changed, the files whose stamp changed. Both end in `papers()`, which applies the same verdict:
+the first unreadable file is an error naming it, warnings fail the build with --strict.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import BuildError, ContentError, Problem
+from .files import Paper, decode_paper, is_content_file, sort_content_paths
+from .loader import load_papers_parallel
+
+__all__ = ["Sources", "Stamp", "stamp_of"]
+
+log = logging.getLogger("papers.build")
+
+Stamp = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode: as git's index, a change moves one
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+@dataclass
+class _File:
+    stamp: Stamp
+    paper: Paper | None = None
+    problems: list[Problem] = field(default_factory=list)
+    error: ContentError | None = None
+
+
+class Sources:
+    """The content files of `root` by relative path (see the module's docstring)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: dict[str, _File] = {}
+
+    def read_all(self, stamps: dict[str, Stamp]) -> None:
+        """Read every file of `stamps` (the scan made just before), in parallel; forget all else."""
+        base = str(self.root)
+        paths = [os.path.join(base, rel) for rel in sort_content_paths(stamps)]
+        papers, problems, errors = load_papers_parallel(self.root, paths)
+        cut = len(base) + 1
+        files = {rel: _File(stamp) for rel, stamp in stamps.items()}
+        for paper in papers:
+            files[str(paper.path)[cut:]].paper = paper
+        for problem in problems:
+            files[problem.path[cut:]].problems.append(problem)
+        for error in errors:
+            files[str(error.path)[cut:]].error = error
+        self.files = files
+
+    def refresh(self, stamps: dict[str, Stamp] | None = None, paths: Iterable[Path] = ()) -> None:
+        """Read again what changed: with `stamps` (a new scan), every file whose stamp differs and none
+        that is gone; and each of `paths` (named by the watcher: read whatever its stamp says, it can lag
+        the write)."""
+        fresh: set[str] = set()
+        if stamps is not None:
+            for rel in set(self.files) - set(stamps):
+                del self.files[rel]
+            fresh = {rel for rel, st in stamps.items() if (old := self.files.get(rel)) is None or old.stamp != st}
+        root = self.root.absolute()
+        for path in paths:
+            try:
+                rel = Path(path).absolute().relative_to(root).as_posix()
+            except ValueError:
+                continue
+            if is_content_file(rel):
+                fresh.add(rel)
+        for rel in fresh:
+            entry = self._read(rel)
+            if entry is None:
+                self.files.pop(rel, None)
+            else:
+                self.files[rel] = entry
+                for problem in entry.problems:
+                    log.warning("%s", problem)
+
+    def _read(self, rel: str) -> _File | None:
+        """The file read and parsed; None when it is not there (deleted while we looked)."""
+        path = self.root / rel
+        try:
+            st = os.stat(path)
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return _File((0, 0, 0, 0), error=ContentError(f"cannot read the file ({exc.strerror})", path))
+        entry = _File(stamp_of(st))
+        try:
+            entry.paper, entry.problems = decode_paper(data, path)
+        except ContentError as exc:
+            entry.error = exc
+        return entry
+
+    def stamps(self) -> dict[str, Stamp]:
+        """Each file's stamp as it was when read."""
+        return {rel: f.stamp for rel, f in self.files.items()}
+
+    def papers(self) -> tuple[list[Paper], list[str]]:
+        """The papers and the warnings; raises BuildError for the first file that could not be read."""
+        errors = sorted((f.error for f in self.files.values() if f.error is not None), key=lambda e: str(e.path))
+        if errors:
+            more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
+            raise BuildError(errors[0].message + more, errors[0].path, errors[0].line)
+        rels = sort_content_paths(self.files)
+        warnings = [str(p) for rel in rels for p in self.files[rel].problems]
+        return [p for rel in rels if (p := self.files[rel].paper) is not None], warnings
+
+
+def check_warnings(warnings: list[str], strict: bool) -> None:
+    """With --strict, any warning fails the build."""
+    if strict and warnings:
+        raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
