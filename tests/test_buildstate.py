@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import run_papers, write_tree
-from generator.build.cache import Cache, cache_dir
+from generator.build.cache import Cache
 from generator.build.state import BuildState, load_state, scan_content
 
 PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: 2025-01-02\nupvotes: 3\n---\n\nAbstract of {title}.\n"

@@ -254,3 +254,25 @@ def test_measuring_code_is_not_in_the_package():
     assert not list(PACKAGE.rglob("search_payload.py")) and (ROOT / "bench/search_payload.py").is_file()
     assert not any("subprocess" in p.read_text(encoding="utf-8") and "node" in p.read_text(encoding="utf-8")
                    for p in (PACKAGE / "search").glob("*.py"))
+
+
+# --------------------------------------------------------------------------- nothing can fail after the swap
+
+
+def test_a_cache_that_cannot_be_written_fails_the_build_before_the_swap(tmp_path: Path):
+    make_project(tmp_path)
+    site = tmp_path / "site"
+    run_papers("build", "-q", "--content", str(tmp_path / "content"), "--out", str(site), check=True)
+    before = tree(site)
+    (tmp_path / "content/2025/03/04/alpha-paper.md").write_text(
+        paper("alpha-paper", "Alpha Changed", upvotes=31), encoding="utf-8")
+    cache = tmp_path / ".site-cache"
+    for child in cache.iterdir():
+        child.unlink()
+    cache.rmdir()
+    cache.write_text("not a folder", encoding="utf-8")  # every cache write fails
+    proc = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(site))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.startswith("error:")], proc.stderr
+    assert tree(site) == before  # the published site is the previous one, whole
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]

@@ -18,7 +18,8 @@ import pytest
 from conftest import ROOT, run_papers, write_tree
 from generator.config import load_config
 from generator.errors import BuildError, ConfigError
-from generator.render.renderer import PACKAGED_THEMES, Renderer, Theme, fingerprint
+from generator.render.renderer import Renderer
+from generator.render.theme import PACKAGED_THEMES, Theme, fingerprint
 from generator.model.site import Page
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from conftest import run_papers, write_tree
 from generator.config import load_config
-from generator.render.renderer import Renderer, RowCache, Theme
+from generator.render.renderer import Renderer, RowCache
+from generator.render.theme import Theme
 
 PAPER = "---\ntitle: {t}\nslug: {t}\ndate: 2025-01-0{d}\norganization: Acme Lab\nupvotes: 1\n---\n\nText.\n"
 

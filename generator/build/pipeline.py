@@ -36,7 +36,8 @@ from ..content.sources import Sources, check_warnings
 from ..model import markdown
 from ..model.site import Memo, Page, SiteModel, build_model, pages
 from ..render.batch import render_into, write_assets
-from ..render.renderer import Renderer, Theme
+from ..render.renderer import Renderer
+from ..render.theme import Theme
 from ..search.job import SearchJob
 from ..util.gcpause import gc_paused
 from .cache import SIGNATURES, Cache

@@ -29,7 +29,7 @@ from .cache import STATE, Cache
 
 if TYPE_CHECKING:
     from ..config import SiteConfig
-    from ..render.renderer import Theme
+    from ..render.theme import Theme
 
 __all__ = ["BuildState", "Stamp", "scan_content", "inputs_hash", "output_stamps", "load_state", "save_state"]
 

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs
-from .renderer import fingerprint
+from .theme import fingerprint
 
 if TYPE_CHECKING:
     from ..build.writers import Writer
     from ..model.site import Page
-    from .renderer import Renderer, Theme
+    from .renderer import Renderer
+    from .theme import Theme
 
 __all__ = ["Rendered", "render_into", "write_assets"]
 

@@ -32,64 +32,16 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from ..config import SiteConfig
-from ..errors import BuildError, ConfigError
+from ..errors import BuildError
 from ..model.markdown import link_kind
 from ..model.site import Page
+from .theme import Theme
 
-__all__ = ["Theme", "Renderer", "PACKAGED_THEMES"]
+__all__ = ["Renderer", "RowCache"]
 
 log = logging.getLogger("papers.render")
 
-PACKAGED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 MONTH_NAMES = "January February March April May June July August September October November December".split()
-
-
-class Theme:
-    """The ordered theme layers, and the static files they contribute (fingerprinted)."""
-
-    def __init__(self, config: SiteConfig):
-        layers: list[Path] = []
-        overrides = config.root / config.overrides
-        if overrides.is_dir():
-            layers.append(overrides)
-        layers.append(self._resolve(config))
-        default = PACKAGED_THEMES / "default"
-        if default.resolve() not in [p.resolve() for p in layers]:
-            layers.append(default)
-        self.layers = layers
-
-    @staticmethod
-    def _resolve(config: SiteConfig) -> Path:
-        name = config.theme
-        for candidate in (config.root / name, config.root / "themes" / name, PACKAGED_THEMES / name):
-            if (candidate / "templates").is_dir():
-                return candidate
-        packaged = ", ".join(sorted(p.name for p in PACKAGED_THEMES.iterdir() if p.is_dir()))
-        raise ConfigError(f"Config value 'theme': no theme {name!r} (looked for themes/{name}/templates beside the "
-                          f"config, and among the packaged themes: {packaged})")
-
-    def static_files(self) -> dict[str, Path]:
-        """Logical name (`css/site.css`) → the file that wins the lookup."""
-        found: dict[str, Path] = {}
-        for layer in self.layers:
-            root = layer / "static"
-            if not root.is_dir():
-                continue
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    found.setdefault(path.relative_to(root).as_posix(), path)
-        return dict(sorted(found.items()))
-
-    def template_dirs(self) -> list[str]:
-        return [str(layer / "templates") for layer in self.layers if (layer / "templates").is_dir()]
-
-
-def fingerprint(name: str, data: bytes) -> str:
-    """`css/site.css` → `static/css/site.<hash>.css`: every file under static/ is named by its content, so the
-    whole folder can be cached forever (netlify.toml) and a changed file always gets a new URL."""
-    stem, dot, ext = name.rpartition(".")
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    return f"static/{stem}.{digest}.{ext}" if dot and stem and "/" not in ext else f"static/{name}.{digest}"
 
 
 def human_date(value: str | dt.date | None) -> str:

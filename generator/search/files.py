@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..config import SiteConfig

@@ -31,7 +31,7 @@ from watchdog.observers import Observer
 from ..build.changes import Changes
 from ..config import DEFAULT_CONFIG_NAME
 from ..content.files import is_content_file
-from ..render.renderer import PACKAGED_THEMES
+from ..render.theme import PACKAGED_THEMES
 from .server import NETLIFY
 
 if TYPE_CHECKING:
