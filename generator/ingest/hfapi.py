@@ -127,11 +127,11 @@ class DailyPapersAPI:
         """Close the connection pool."""
         self._client.close()
 
-    def day(self, day: dt.date) -> list[dict[str, Any]]:
+    def day(self, day: dt.date) -> list[Any]:
         """Every item the API lists for `day`, all pages; raises FetchError."""
         url: str | None = f"{self.endpoint}/api/daily_papers"
         params: dict[str, Any] | None = {"date": day.isoformat(), "limit": self.limit, "p": 0}
-        items: list[dict[str, Any]] = []
+        items: list[Any] = []
         seen: set[str] = set()
         while url is not None:
             if len(seen) >= MAX_PAGES:
@@ -154,7 +154,7 @@ class DailyPapersAPI:
             raise FetchError(f"the next page is on another site ({urlsplit(url).netloc}); refusing to follow it", day)
         return None if url in seen else url
 
-    def _decode(self, day: dt.date, resp: httpx.Response) -> list[dict[str, Any]]:
+    def _decode(self, day: dt.date, resp: httpx.Response) -> list[Any]:
         try:
             data = json.loads(resp.content)
         except ValueError:
@@ -163,7 +163,7 @@ class DailyPapersAPI:
         if not isinstance(data, list):
             raise FetchError(f"the server answered with a JSON {type(data).__name__}, not a list of papers; "
                              "the API may have changed; nothing of this day was written", day)
-        return [item for item in data if isinstance(item, dict)]
+        return data  # items are checked one by one (hfitems.parse_item): one odd item never stops a day
 
     def _get(self, day: dt.date, url: str, params: dict[str, Any] | None) -> httpx.Response:
         """One GET with the retry policy; raises FetchError when it runs out."""

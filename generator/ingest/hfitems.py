@@ -77,7 +77,10 @@ def _user(value: Any) -> str | None:
 
 def parse_item(item: Any, asked: dt.date, where: str, n: int, problems: list[Problem]) -> Record | None:
     """The Record for the `n`th item of day `asked`, or None (with a warning) when it has no id or title."""
-    paper = item.get("paper") if isinstance(item, dict) else None
+    if not isinstance(item, dict):
+        problems.append(Problem(where, n, f"item is not an object but {type(item).__name__}; skipped"))
+        return None
+    paper = item.get("paper")
     if not isinstance(paper, dict):
         problems.append(Problem(where, n, "item has no `paper` object; skipped"))
         return None
