@@ -29,9 +29,11 @@ def _year(text: str) -> int:
 
 def _day(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else dt.date.fromisoformat("x")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-08-03") from None
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-08-03")
 
 
 def _week(text: str) -> str:
