@@ -311,3 +311,29 @@ def test_same_title_with_another_arxiv_id_is_another_paper(tmp_path):
     assert files["2608.00001"] == "attention-is-all-you-need.md"
     assert files["2608.00002"].startswith("attention-is-all-you-need-")
     assert run_papers("check", "--strict", "--content", str(tmp_path / "content")).returncode == 0
+
+
+def test_on_a_terminal_each_day_is_reported(api, tmp_path):
+    import pty
+    import subprocess
+    from conftest import papers_bin
+    leader, follower = pty.openpty()
+    args = ["fetch", "--content", str(tmp_path / "content"), "--endpoint", api.url, "--since", "2026-08-07",
+            "--until", "2026-08-10", "--today", "2026-08-21"]
+    env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"}
+    proc = subprocess.run(papers_bin() + args, stderr=follower, stdout=subprocess.DEVNULL, timeout=60, env=env)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    text = out.decode().replace("\r\n", "\n")
+    assert proc.returncode == 0, text
+    assert "2026-08-07: 20 papers listed (1 requests)\n2026-08-08: 0 papers listed (1 requests)\n" in text
+    assert "4 days fetched (2 empty), 41 papers listed: 41 new, 0 updated, 0 unchanged" in text
