@@ -6,12 +6,15 @@ Exit codes: 0 success, 1 a problem in the input (the message says which file and
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import PapersError
+from .errors import InputError, PapersError
 
 __all__ = ["main"]
 
@@ -22,6 +25,63 @@ def _year(text: str) -> int:
     if not text.isdigit() or not 1991 <= int(text) <= 2100:
         raise argparse.ArgumentTypeError(f"{text!r} is not a year like 2025")
     return int(text)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-08-03")
+
+
+def _week(text: str) -> str:
+    m = re.fullmatch(r"(\d{4})-W(\d{2})", text)
+    try:
+        dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO week like 2026-W32") from None
+    return text
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-08")
+    return text
+
+
+def _bounded(kind: type, low: float, high: float) -> object:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number from {low:g} to {high:g}")
+        return value
+    return parse
+
+
+def _fetch_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("fetch", parents=[common], help="fetch days of the Hugging Face Daily Papers API into content/")
+    p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--date", type=_day, help="one day, YYYY-MM-DD")
+    which.add_argument("--week", type=_week, help="an ISO week, YYYY-Www")
+    which.add_argument("--month", type=_month, help="a month, YYYY-MM")
+    which.add_argument("--since", type=_day, help="every day from this one to --until (default: today)")
+    which.add_argument("--latest", type=_bounded(int, 1, 366), metavar="N", help="the last N days, today included")
+    p.add_argument("--until", type=_day, help="last day for --since")
+    p.add_argument("--today", type=_day, help="the date of this fetch (default: today, UTC): ends --latest and "
+                   "--until, dates the upvote snapshots")
+    p.add_argument("--endpoint", help="API root (default: $HF_ENDPOINT, else https://huggingface.co)")
+    p.add_argument("--limit", type=_bounded(int, 1, 100), default=100, help="papers per request, 1-100 (default 100)")
+    p.add_argument("--retries", type=_bounded(int, 0, 20), default=4, help="retries per request (default 4)")
+    p.add_argument("--backoff", type=_bounded(float, 0, 600), default=2.0,
+                   help="first wait before a retry in seconds, doubled each time (default 2)")
+    p.add_argument("--timeout", type=_bounded(float, 0.01, 600), default=30.0,
+                   help="seconds to wait for an answer (default 30)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="validate content/")
     p.add_argument("--content", type=Path, default=Path("content"))
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    _fetch_parser(sub, common)
 
     for name, help_ in (("build", "render the site into site/"), ("serve", "build, then serve the site over HTTP")):
         p = sub.add_parser(name, parents=[common], help=help_)
@@ -77,6 +139,34 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .ingest.fetch import fetch_days, select_days
+    from .ingest.hfapi import DEFAULT_ENDPOINT, DailyPapersAPI, RetryPolicy
+
+    if args.until is not None and args.since is None:
+        raise InputError("--until needs --since; pass --since DAY --until DAY")
+    endpoint = args.endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    if not re.match(r"https?://[^/\s]+", endpoint):
+        raise InputError(f"endpoint {endpoint!r} is not an http(s) URL; pass --endpoint https://huggingface.co")
+    today = args.today or dt.datetime.now(dt.timezone.utc).date()
+    try:
+        days = select_days(today, date=args.date, week=args.week, month=args.month, since=args.since,
+                           until=args.until, latest=args.latest)
+    except ValueError as exc:
+        raise InputError(f"{exc}; pass days in order") from None
+    policy = RetryPolicy(attempts=args.retries + 1, backoff=args.backoff, timeout=args.timeout)
+    progress = log.info if sys.stderr.isatty() else log.debug  # progress per day on a terminal, else with -v
+    with DailyPapersAPI(endpoint, token=os.environ.get("HF_TOKEN") or None, policy=policy, limit=args.limit) as api:
+        report = fetch_days(days, args.content, api, today, progress)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    log.info("%s", report.summary())
+    if report.failed is not None:
+        log.error("error: %s", report.failed)
+        return 1
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .content.check import check_content
 
@@ -104,7 +194,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  watch=args.watch, host=args.host, port=args.port, strict=args.strict)
 
 
-COMMANDS = {"import": cmd_import, "check": cmd_check, "build": cmd_build, "serve": cmd_serve}
+COMMANDS = {"import": cmd_import, "fetch": cmd_fetch, "check": cmd_check, "build": cmd_build, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
     PapersError                 anything the user can fix; the CLI prints it as one line, no traceback
      ├── InputError             a listing that cannot be imported as it is (e.g. a year is needed)
+     ├── FetchError             a Daily Papers day that could not be fetched (`DAY: what happened, what to do`)
      ├── ContentError           a content/ file that cannot be read (front matter, schema)
      ├── ConfigError            the site config file
      └── BuildError             a template or render failure; the previous site/ is untouched
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PapersError", "InputError", "ContentError", "ConfigError", "BuildError", "Problem", "where"]
+__all__ = ["PapersError", "InputError", "FetchError", "ContentError", "ConfigError", "BuildError", "Problem", "where"]
 
 
 def where(path: Path | str | None, line: int | None = None) -> str:
@@ -37,6 +38,10 @@ class PapersError(Exception):
 
 class InputError(PapersError):
     """A listing file that cannot be imported."""
+
+
+class FetchError(PapersError):
+    """A day of the Daily Papers API that could not be fetched; nothing of that day was written."""
 
 
 class ContentError(PapersError):

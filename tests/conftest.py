@@ -119,3 +119,34 @@ def page(browser):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+def run_fetch(api_url: str, content: Path, *args: str, env: dict[str, str] | None = None,
+              timeout: float = 120) -> subprocess.CompletedProcess:
+    """`papers fetch` against a replay server, with tiny retry waits (`--backoff 0.01`) unless args say otherwise."""
+    opts = ["--content", str(content), "--endpoint", api_url]
+    if "--backoff" not in args:
+        opts += ["--backoff", "0.01"]
+    full_env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HF_ENDPOINT")}
+    full_env.update(env or {})
+    return subprocess.run(papers_bin() + ["fetch", *opts, *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+FETCH_DAYS = ("--since", "2026-08-03", "--until", "2026-08-21", "--today", "2026-08-21")  # all 15 fixture days
+
+
+@pytest.fixture(scope="session")
+def fetched_content(tmp_path_factory) -> Path:
+    """A content folder made by the real `papers fetch` against the replay server (tests/replay_api.py) over
+    all 15 fixture days of ../shared/fixtures/hf-api/: 331 papers, 2 of them on two days."""
+    from replay_api import ReplayAPI
+
+    content = tmp_path_factory.mktemp("fetched") / "content"
+    api = ReplayAPI()
+    try:
+        proc = run_fetch(api.url, content, *FETCH_DAYS)
+    finally:
+        api.close()
+    assert proc.returncode == 0, proc.stderr
+    return content

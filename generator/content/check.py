@@ -46,7 +46,7 @@ def check_content(root: Path, today: dt.date | None = None) -> tuple[list[Paper]
     for p in papers:
         for key in dict.fromkeys(p.keys):
             other = by_key.setdefault(key, p)
-            if other is not p:
+            if other is not p and not _other_arxiv_paper(p, other):
                 found.append(Problem(str(p.path), _line_of(p, "title"), f"same paper as {other.path} (titles "
                                      "normalise alike); merge the two files into one and delete the other", "error"))
         other = by_slug.setdefault(p.slug, p)
@@ -62,6 +62,12 @@ def check_content(root: Path, today: dt.date | None = None) -> tuple[list[Paper]
     if not papers and not errors:
         found.append(Problem(str(root), 0, "no content files found; run `papers import` first", "warning"))
     return papers, sorted(found, key=lambda x: (x.path, x.line, x.message))
+
+
+def _other_arxiv_paper(p: Paper, other: Paper) -> bool:
+    """Two papers with one title are still two when their arXiv ids differ (`papers fetch` keeps both)."""
+    a, b = p.extra.get("arxiv_id"), other.extra.get("arxiv_id")
+    return isinstance(a, str) and isinstance(b, str) and a != b
 
 
 def _check_flags(p: Paper) -> list[Problem]:

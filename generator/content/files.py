@@ -16,11 +16,11 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from . import frontmatter
+from . import fetched, frontmatter
 from ..errors import ContentError, Problem
 from .slugs import identity
 
-__all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
+__all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "FETCH_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
            "normal_body", "write_text", "iter_content_files", "sort_content_paths", "load_papers",
            "decode_paper", "decode_papers", "content_path", "content_relpath"]
 
@@ -38,15 +38,23 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "flags": ((list,), "what import could not fully understand: no-metadata, no-abstract, bad-date, ..."),
     "seen": ((list,), "each listing the paper appeared in: {listing, page_date, line, upvotes}"),
     "aliases": ((list,), "other titles that are this paper (identity matches for import)"),
-    # Fields for later sources (Daily Papers API) and curators: optional, never written by `papers import`.
-    "arxiv_id": ((str,), "arXiv identifier, e.g. 2410.01234"),
+    # Fields `papers fetch` owns (the Daily Papers API; see content/fetched.py), never written by import.
+    "arxiv_id": ((str,), "arXiv identifier, e.g. 2410.01234; fetch's identity for the paper"),
     "authors": ((list,), "author names"),
-    "github": ((str,), "code repository URL"),
-    "project_page": ((str,), "project page URL"),
-    "keywords": ((list,), "keywords"),
+    "github": ((str,), "code repository URL (http/https)"),
+    "github_stars": ((int,), "stars of the code repository when fetched"),
+    "project_page": ((str,), "project page URL (http/https)"),
+    "keywords": ((list,), "keywords (the API's ai_keywords)"),
+    "ai_summary": ((str,), "the API's one-paragraph machine summary"),
+    "num_comments": ((int,), "comments on the paper's Daily Papers page"),
+    "submitted_by": ((str,), "Hugging Face user who submitted it to Daily Papers"),
+    "fetched": ((list,), "upvote snapshots: {day, fetched_on, upvotes}, one more each time a day's count changes"),
+    # Curator fields.
     "notes": ((str,), "curator's notes (not shown)"),
 }
 IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
+FETCH_OWNED = ("arxiv_id", "authors", "github", "github_stars", "project_page", "keywords", "ai_summary",
+               "num_comments", "submitted_by", "fetched")
 REQUIRED = ("title", "slug")
 LIST_FIELDS = tuple(k for k, (types, _) in FIELDS.items() if types == (list,))
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -250,6 +258,11 @@ def _check_items(key: str, value: list, head: str, path: Path) -> None:
                 if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
                     raise ContentError(f"`seen` {name} must be a whole number, not {v!r}", path, line)
         return
+    if key == "fetched":
+        problem = fetched.fetched_problem(value)
+        if problem:
+            raise ContentError(problem, path, line)
+        return
     for item in value:
         if key == "authors" and isinstance(item, dict) and isinstance(item.get("name"), str):
             continue  # the Daily Papers API gives authors as {name: ...}
@@ -288,6 +301,10 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
     for key in ("authors_count", "upvotes"):
         if isinstance(data.get(key), int) and data[key] < 0:
             raise ContentError(f"field `{key}` cannot be negative", path, _key_line(head, key))
+    for key in FETCH_OWNED:
+        problem = fetched.value_problem(key, data.get(key)) if key != "fetched" else None
+        if problem:
+            raise ContentError(problem, path, _key_line(head, key))
     owned = set(IMPORT_OWNED)
     paper = Paper(
         title=str(data["title"]), slug=slug, body=body, date=data.get("date"),

@@ -20,7 +20,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from ..content.files import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
@@ -29,7 +29,8 @@ from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
 from .parser import Entry, Listing, parse_listing
 
-__all__ = ["ImportReport", "import_listings"]
+__all__ = ["ImportReport", "import_listings", "Archive", "write_changed", "create_files",
+           "settle_flags", "owned_state"]
 
 MIN_NEW = 2000  # new files below which forking costs more than it saves
 
@@ -52,17 +53,19 @@ class ImportReport:
                 f"{self.unchanged} unchanged, {self.flagged} flagged")
 
 
-def _owned_state(paper: Paper) -> tuple:
+def owned_state(paper: Paper) -> tuple:
     """Everything import may change, to tell whether a paper needs rewriting."""
     return (paper.title, paper.slug, paper.date, paper.authors_count, paper.organization, paper.upvotes,
             sorted(set(paper.flags)), [dict(s) for s in paper.seen], normal_body(paper.body))
 
 
 class Archive:
-    """The papers in content/, indexed by identity and slug, with their import-owned state when read."""
+    """The papers in content/, indexed by identity, arXiv id and slug, with their owned state when read
+    (`state`: what the command may change, import's fields by default; `papers fetch` passes its own)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, state: Callable[[Paper], tuple] = owned_state):
         self.root = root
+        self.state = state
         if root.exists() and not root.is_dir():
             raise InputError("the content folder is a file; pass a folder with --content", root)
         papers, self.problems, errors = load_papers(root)
@@ -71,18 +74,22 @@ class Archive:
             raise ContentError(f"{len(errors)} content file(s) cannot be read; fix them first (see `papers check`):\n"
                                f"{lines}", root)
         self.by_key: dict[str, Paper] = {}
+        self.by_arxiv: dict[str, Paper] = {}
         self.slugs: dict[str, str] = {}
         self.original: dict[int, tuple] = {}
         self._by_line: dict[tuple[str, Any], Paper] | None = None
         for p in papers:
             self._index(p)
-            self.original[id(p)] = _owned_state(p)
+            self.original[id(p)] = state(p)
         self.papers = papers
 
     def _index(self, paper: Paper) -> None:
         for key in paper.keys:
             self.by_key.setdefault(key, paper)
         self.slugs.setdefault(paper.slug, paper.key)
+        arxiv_id = paper.extra.get("arxiv_id")
+        if isinstance(arxiv_id, str):
+            self.by_arxiv.setdefault(arxiv_id, paper)
 
     def find(self, entry: Entry, listing: Listing) -> Paper | None:
         """The archive's paper for `entry`: by identity, else by the listing line it came from and its slug."""
@@ -98,13 +105,24 @@ class Archive:
 
     def new_paper(self, entry: Entry) -> Paper:
         """A paper for an entry the archive does not have, with a slug no other paper uses."""
-        key = identity(entry.title)
-        slug = slugify(entry.title)
-        if slug in self.slugs and self.slugs[slug] != key:
-            slug = disambiguate(slug, key, self.slugs)
-        paper = Paper(title=entry.title, slug=slug, body=entry.abstract)
+        return self.create(entry.title, entry.abstract)
+
+    def create(self, title: str, body: str, extra: dict[str, Any] | None = None, salt: str = "") -> Paper:
+        """A new paper with a slug no other paper uses; `salt` (an arXiv id) tells apart two papers with one
+        title."""
+        key = identity(title)
+        slug = slugify(title)
+        if slug in self.slugs and (self.slugs[slug] != key or salt):
+            slug = disambiguate(slug, f"{key} {salt}" if salt else key, self.slugs)
+        paper = Paper(title=title, slug=slug, body=body, extra=dict(extra or {}))
         self._index(paper)
         return paper
+
+    def written(self, papers: list[tuple[str, Paper]]) -> None:
+        """After writing (target, paper) pairs: remember where each file is and its state on disk."""
+        for target, paper in papers:
+            paper.path = Path(target)
+            self.original[id(paper)] = self.state(paper)
 
 
 def _seen_sort(s: dict) -> tuple[str, str]:
@@ -122,7 +140,7 @@ def _apply(paper: Paper, entry: Entry, listing: Listing, problems: list[Problem]
         record["upvotes"] = entry.upvotes
     paper.seen = sorted([s for s in paper.seen if s.get("listing") != listing.name] + [record], key=_seen_sort)
     with_votes = [s for s in paper.seen if isinstance(s.get("upvotes"), int)]
-    if with_votes:
+    if with_votes and not paper.extra.get("fetched"):  # the API's count, when there is one, is newer
         paper.upvotes = with_votes[-1]["upvotes"]
     if not paper.body.strip() and entry.abstract:
         paper.body = entry.abstract
@@ -139,7 +157,12 @@ def _apply(paper: Paper, entry: Entry, listing: Listing, problems: list[Problem]
         elif old != new:
             problems.append(Problem(src, entry.line, f"{name} of {paper.title[:60]!r} is {new} here but {old} in the "
                                     "archive; kept the archive's"))
-    flags = set(paper.flags) | set(entry.flags)
+    settle_flags(paper, entry.flags)
+
+
+def settle_flags(paper: Paper, new: Iterable[str] = ()) -> None:
+    """Add `new` flags, and drop those the paper no longer deserves (it has a date, metadata, an abstract)."""
+    flags = set(paper.flags) | set(new)
     if paper.date is not None or paper.authors_count is not None or paper.organization is not None:
         flags.discard("no-metadata")
     if paper.date is not None:
@@ -227,11 +250,11 @@ def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
                 created.add(id(paper))
             _apply(paper, entry, listing, report.problems)
             touched[id(paper)] = paper
-    _create(_write(report, archive, touched, created, root))
+    create_files(write_changed(report, archive, touched, created, root))
     return report
 
 
-def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], created: set[int], root: Path
+def write_changed(report: ImportReport, archive: Archive, touched: dict[int, Paper], created: set[int], root: Path
            ) -> list[tuple[str, Paper]]:
     """Write changed papers, in slug order; unchanged files are not touched. Returns the new papers and
     their paths, for _create."""
@@ -245,7 +268,7 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
         if pid in created:
             report.new += 1
             new.append((target, paper))
-        elif not moved and _owned_state(paper) == archive.original.get(pid):
+        elif not moved and archive.state(paper) == archive.original.get(pid):
             report.unchanged += 1  # not rewritten: a hand-formatted file keeps its bytes
         elif write_text(target, dump_paper(paper)) or moved:
             report.updated += 1
@@ -259,7 +282,7 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
     return new
 
 
-def _create(files: list[tuple[str, Paper]]) -> None:
+def create_files(files: list[tuple[str, Paper]]) -> None:
     """Write the new content files, shared between forked processes when there are many (they inherit
     the papers: nothing is copied), each formatting its papers while its writer thread creates files."""
     fork_map(_create_share, runs(files, jobs(len(files), MIN_NEW)))
