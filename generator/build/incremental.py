@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 from ..model import markdown
 from .pipeline import BuildResult, SearchJob, cache_dir, render_into, stage, write_assets
 from ..config import SiteConfig, load_config
-from ..content.files import Paper, iter_content_files, read_paper
+from ..content.files import NotRegularFile, Paper, iter_content_files, read_paper
 from ..errors import BuildError, ContentError, Problem
 from ..util.gcpause import gc_paused
 from .output import read_manifest, write_file, write_manifest
@@ -107,6 +107,8 @@ def _read_source(path: Path) -> Source | None:
         paper, problems = read_paper(path)
     except FileNotFoundError:
         return None
+    except NotRegularFile as exc:  # a FIFO or device: skipped with a warning, as build and check do
+        return Source((0, 0, 0), None, [exc.problem], None)
     except OSError as exc:
         return Source((0, 0, 0), None, [], ContentError(f"cannot read the file ({exc.strerror})", path))
     except ContentError as exc:

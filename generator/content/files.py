@@ -18,11 +18,13 @@ import yaml
 
 from . import frontmatter
 from ..errors import ContentError, Problem
+from .diskio import NotRegularFile, TEMP_RE, read_content_bytes, remove_stale_temps, temp_name, write_text
 from .slugs import identity
 
 __all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
            "normal_body", "write_text", "iter_content_files", "sort_content_paths", "load_papers",
-           "decode_paper", "decode_papers", "content_path", "content_relpath"]
+           "decode_paper", "decode_papers", "content_path", "content_relpath", "read_content_bytes", "NotRegularFile",
+           "temp_name", "remove_stale_temps"]
 
 SCHEMA_VERSION = 1
 
@@ -49,7 +51,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
 IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
 REQUIRED = ("title", "slug")
 LIST_FIELDS = tuple(k for k, (types, _) in FIELDS.items() if types == (list,))
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # always fullmatch: `$` would let a trailing newline in
 FRONT = "---\n"
 
 
@@ -108,41 +110,6 @@ def normal_body(body: str) -> str:
     return body.strip("\n")
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-def write_text(path: Path | str, text: str, new: bool = False) -> bool:
-    """Write `text` to `path` if it differs, atomically (temporary file, then rename); True when it changed.
-
-    `new=True` is import's fast path for a file known not to exist in a folder that does: it is created
-    in place (one directory operation instead of three), and removed again if writing it fails."""
-    data = text.encode("utf-8")
-    if new:
-        fd = os.open(path, _NEW_FILE, 0o666)  # never replaces a file: FileExistsError if one is there after all
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        except BaseException:
-            os.unlink(path)
-            raise
-        finally:
-            os.close(fd)
-        return True
-    folder, name = os.path.split(path)
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return False
-    except FileNotFoundError:
-        os.makedirs(folder or ".", exist_ok=True)
-    tmp = os.path.join(folder, f".{name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-    return True
-
-
 def content_path(root: Path, paper: Paper) -> Path:
     """Where a paper's file lives: content/YYYY/MM/DD/<slug>.md, or content/undated/<a>/<slug>.md.
 
@@ -177,11 +144,24 @@ def parse_paper_text(text: str, path: Path) -> tuple[Paper, list[Problem]]:
             raise ContentError("front matter is not closed; add a `---` line after it", path, 1)
     head = text[4:end + 1]
     body = text[end + 5:]
+    if "*" in head:
+        _refuse_aliases(head, path)
     body_line = head.count("\n") + 3
     data = frontmatter.load_fast(head)
     if data is None:
         data = _load_yaml(head, path)
     return _paper_from(data, head, body.strip("\n"), body_line, path)
+
+
+def _refuse_aliases(head: str, path: Path) -> None:
+    """YAML aliases (`*name`) are refused: a few hundred bytes of nested aliases expand to gigabytes."""
+    try:
+        for token in yaml.scan(head, Loader=frontmatter.Loader):
+            if isinstance(token, yaml.AliasToken):
+                raise ContentError("front matter uses a YAML alias (`*name`), which papers does not expand; write "
+                                   "the value out in full", path, token.start_mark.line + 2)
+    except yaml.YAMLError:
+        return  # _load_yaml reports the syntax error with its line
 
 
 def _load_yaml(head: str, path: Path) -> dict[str, Any]:
@@ -278,7 +258,10 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         raise ContentError(f"content format `schema: {data['schema']}` is not one this version of papers reads "
                            f"(1 to {SCHEMA_VERSION}); upgrade papers", path, _key_line(head, "schema"))
     slug = str(data["slug"])
-    if not SLUG_RE.match(slug) or len(slug) > 100:
+    if any(not ch.isprintable() for ch in slug):
+        raise ContentError(f"slug {slug!r} contains a control character (a line break?); write it on one line as "
+                           "lower-case ASCII words joined by `-`", path, _key_line(head, "slug"))
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 100:
         raise ContentError(f"slug {slug!r} must be lower-case ASCII words joined by `-`", path, _key_line(head, "slug"))
     if isinstance(data.get("date"), dt.datetime):
         raise ContentError("field `date` must be a day (YYYY-MM-DD), not a time", path, _key_line(head, "date"))
@@ -299,8 +282,8 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
 
 
 def read_paper(path: Path) -> tuple[Paper, list[Problem]]:
-    """Read one content file."""
-    return decode_paper(path.read_bytes(), path)
+    """Read one content file (NotRegularFile when it is a FIFO, a device or a socket)."""
+    return decode_paper(read_content_bytes(path), path)
 
 
 def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
@@ -312,14 +295,17 @@ def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
     return parse_paper_text(text, path)
 
 
-def iter_content_files(root: Path) -> Iterator[Path]:
-    """Every `*.md` under `root`, in sorted order, skipping hidden files and folders."""
+def iter_content_files(root: Path, temps: list[str] | None = None) -> Iterator[Path]:
+    """Every `*.md` under `root`, in sorted order, skipping hidden files and folders; `temps`, when given,
+    collects the paths of write_text's temporary files on the way (for remove_stale_temps)."""
     if not root.is_dir():
         return
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(os.path.join(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
+        if temps is not None:
+            temps.extend(os.path.join(folder, f) for f in files if f.startswith(".") and TEMP_RE.search(f))
     for path in sort_content_paths(found):
         yield Path(path)
 
@@ -329,17 +315,30 @@ def sort_content_paths(paths: Iterable[str]) -> list[str]:
     return sorted(paths, key=lambda p: p.split(os.sep))
 
 
-def load_papers(root: Path) -> tuple[list[Paper], list[Problem], list[ContentError]]:
+def _read_all(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes | NotRegularFile]]:
+    for path in paths:
+        try:
+            yield path, read_content_bytes(path)
+        except NotRegularFile as exc:
+            yield path, exc
+
+
+def load_papers(root: Path, temps: list[str] | None = None) -> tuple[list[Paper], list[Problem], list[ContentError]]:
     """Read every content file: the papers, the warnings, and the files that could not be read."""
-    return decode_papers((path, path.read_bytes()) for path in iter_content_files(root))
+    return decode_papers(_read_all(iter_content_files(root, temps)))
 
 
-def decode_papers(files: Iterable[tuple[Path, bytes]]) -> tuple[list[Paper], list[Problem], list[ContentError]]:
-    """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read."""
+def decode_papers(files: Iterable[tuple[Path, bytes | NotRegularFile]]
+                  ) -> tuple[list[Paper], list[Problem], list[ContentError]]:
+    """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read
+    (a NotRegularFile in place of the bytes is a warning: the file is skipped)."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     errors: list[ContentError] = []
     for path, data in files:
+        if isinstance(data, NotRegularFile):
+            problems.append(data.problem)
+            continue
         try:
             paper, found = decode_paper(data, path)
         except ContentError as exc:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..content.files import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
+from ..content.files import (Paper, content_relpath, dump_paper, load_papers, normal_body, remove_stale_temps,
+                             write_text)
 from ..errors import ContentError, InputError, Problem
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
@@ -65,7 +66,9 @@ class Archive:
         self.root = root
         if root.exists() and not root.is_dir():
             raise InputError("the content folder is a file; pass a folder with --content", root)
-        papers, self.problems, errors = load_papers(root)
+        temps: list[str] = []
+        papers, self.problems, errors = load_papers(root, temps)
+        remove_stale_temps(temps)  # left by an import that was killed mid-write
         if errors:
             lines = "\n".join(str(e) for e in errors)
             raise ContentError(f"{len(errors)} content file(s) cannot be read; fix them first (see `papers check`):\n"
