@@ -27,6 +27,7 @@ from ..model import markdown
 from .pipeline import BuildResult, SearchJob, cache_dir, render_into, stage, write_assets
 from ..config import SiteConfig, load_config
 from ..content.files import NotRegularFile, Paper, iter_content_files, read_paper
+from ..content.validate import verdict
 from ..errors import BuildError, ContentError, Problem
 from ..util.gcpause import gc_paused
 from .output import read_manifest, write_file, write_manifest
@@ -294,14 +295,15 @@ class Builder:
             sources[key] = source
             for problem in source.problems:
                 log.warning("%s", problem)
-        errors = sorted((s.error for s in sources.values() if s.error is not None), key=lambda e: str(e.path))
-        if errors:
-            more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
-            raise BuildError(errors[0].message + more, errors[0].path, errors[0].line)
-        warnings = [str(p) for s in sources.values() for p in s.problems]
+        errors = [s.error for s in sources.values() if s.error is not None]
+        papers = [s.paper for s in sources.values() if s.paper is not None]
+        try:  # the one validator, as `papers check` and `papers build` judge
+            warnings = verdict(self.content, papers, [p for s in sources.values() for p in s.problems], errors)
+        except ContentError as exc:
+            raise BuildError(exc.message, exc.path, exc.line) from None
         if self.strict and warnings:
             raise BuildError(f"{len(warnings)} warning(s) with --strict; first: {warnings[0]}")
-        return [s.paper for s in sources.values() if s.paper is not None], warnings  # build_model orders them
+        return papers, warnings  # build_model orders them
 
     def _changed(self, site_pages: list[Page], renderer: Renderer
                  ) -> tuple[list[Page], dict[str, str], dict[str, tuple[str, str, Any]]]:

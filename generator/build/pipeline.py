@@ -33,9 +33,10 @@ from . import state as buildstate
 from ..model import markdown
 from ..config import SiteConfig, load_config
 from ..content.files import Paper
-from ..errors import BuildError
+from ..errors import BuildError, ContentError
 from ..util.gcpause import gc_paused
 from ..content.loader import content_files, load_papers_parallel
+from ..content.validate import verdict
 from .output import Staging, clean_leftovers, read_cache, read_manifest, write_cache, write_manifest
 from ..util.parallel import Background, fork_map, jobs
 from ..render.renderer import Renderer, Theme, fingerprint
@@ -99,11 +100,10 @@ def load_content(content: Path, strict: bool, files: list[str] | None = None) ->
     """Read content/ (`files`, when the caller has listed them already), failing on any file that cannot
     be read (and on warnings with --strict)."""
     papers, problems, errors = load_papers_parallel(content, files)
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
-        raise BuildError(first.message + more, first.path, first.line)
-    warnings = [str(p) for p in problems]
+    try:
+        warnings = verdict(content, papers, problems, errors)  # the one validator, as `papers check` judges
+    except ContentError as exc:
+        raise BuildError(exc.message, exc.path, exc.line) from None
     check_warnings(warnings, strict)
     return papers, warnings
 

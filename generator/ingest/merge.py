@@ -24,7 +24,8 @@ from typing import Any
 
 from ..content.files import (Paper, content_relpath, dump_paper, load_papers, normal_body, remove_stale_temps,
                              write_text)
-from ..errors import ContentError, InputError, Problem
+from ..errors import InputError, Problem
+from ..content.validate import verdict
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
@@ -69,10 +70,7 @@ class Archive:
         temps: list[str] = []
         papers, self.problems, errors = load_papers(root, temps)
         remove_stale_temps(temps)  # left by an import that was killed mid-write
-        if errors:
-            lines = "\n".join(str(e) for e in errors)
-            raise ContentError(f"{len(errors)} content file(s) cannot be read; fix them first (see `papers check`):\n"
-                               f"{lines}", root)
+        verdict(root, papers, self.problems, errors, "import")  # the one validator: refuses what check refuses
         self.by_key: dict[str, Paper] = {}
         self.slugs: dict[str, str] = {}
         self.original: dict[int, tuple] = {}
