@@ -38,7 +38,9 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "organization": ((str,), "submitting organisation, shown instead of the authors count"),
     "upvotes": ((int,), "upvotes in the newest listing that shows the paper"),
     "flags": ((list,), "what import could not fully understand: no-metadata, no-abstract, bad-date, ..."),
-    "seen": ((list,), "each listing the paper appeared in: {listing, page_date, line, upvotes}"),
+    "seen": ((list,), "each listing the paper appeared in: {listing, page_date, line, upvotes}, and `digest` (of "
+                      "the listing's bytes) when two different listings share a file name and page date"),
+    "other_abstracts": ((list,), "abstracts other listings gave the paper, after the body's; never dropped"),
     "aliases": ((list,), "other titles that are this paper (identity matches for import)"),
     # Fields for later sources (Daily Papers API) and curators: optional, never written by `papers import`.
     "arxiv_id": ((str,), "arXiv identifier, e.g. 2410.01234"),
@@ -48,7 +50,8 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "keywords": ((list,), "keywords"),
     "notes": ((str,), "curator's notes (not shown)"),
 }
-IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
+IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen",
+                "other_abstracts")
 REQUIRED = ("title", "slug")
 LIST_FIELDS = tuple(k for k, (types, _) in FIELDS.items() if types == (list,))
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # always fullmatch: `$` would let a trailing newline in
@@ -68,6 +71,7 @@ class Paper:
     upvotes: int | None = None
     flags: list[str] = field(default_factory=list)
     seen: list[dict[str, Any]] = field(default_factory=list)
+    other_abstracts: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, kept in file order
     path: Path | None = None
     body_line: int = 1  # line in the file where the body starts
@@ -89,6 +93,7 @@ class Paper:
             "schema": SCHEMA_VERSION, "title": self.title, "slug": self.slug, "date": self.date,
             "authors_count": self.authors_count, "organization": self.organization, "upvotes": self.upvotes,
             "flags": sorted(set(self.flags)) or None, "seen": self.seen or None,
+            "other_abstracts": self.other_abstracts or None,
         }
         values.update(self.extra)  # fields import does not own are kept as written, even when empty
         ordered = {k: values[k] for k in FIELDS if k in self.extra or values.get(k) is not None}
@@ -276,6 +281,7 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         title=str(data["title"]), slug=slug, body=body, date=data.get("date"),
         authors_count=data.get("authors_count"), organization=data.get("organization"),
         upvotes=data.get("upvotes"), flags=list(data.get("flags") or []), seen=list(data.get("seen") or []),
+        other_abstracts=list(data.get("other_abstracts") or []),
         extra={k: v for k, v in data.items() if k not in owned}, path=path, body_line=body_line,
     )
     return paper, problems
