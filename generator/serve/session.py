@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..build.pipeline import BuildResult, build
-from ..errors import PapersError
+from ..errors import PapersError, UsageError
 from ..build.incremental import KINDS, Builder
 from .livereload import DevServer, LiveState
-from .server import SiteServer, find_netlify, load_netlify_headers, make_server
+from .server import SiteServer, find_netlify, listen_error, load_netlify_headers, make_server
 from .watch import Changes, Sources, Watcher
 
 __all__ = ["serve", "DevSession"]
@@ -41,15 +41,17 @@ def _is_loopback(host: str) -> bool:
 
 def _url(server: SiteServer) -> str:
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _listen(make: Callable[[], SiteServer], host: str, port: int) -> SiteServer:
     """Bind first (so --port 0 can pick a port before the build); a busy port is a one-line error."""
     try:
         return make()
+    except OverflowError:  # a port outside 0-65535, from the Python API (the CLI checks it first)
+        raise UsageError(f"--port {port} is not a port number from 0 to 65535") from None
     except OSError as exc:
-        raise PapersError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port") from None
+        raise listen_error(exc, host, port) from None
 
 
 def _interrupt(signum: int, frame: object) -> None:
