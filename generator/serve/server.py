@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, PapersError, UsageError
 
 __all__ = ["load_netlify_headers", "find_netlify", "headers_for", "resolve", "StaticHandler", "SiteServer",
            "HeaderRules", "make_server"]
@@ -204,15 +204,16 @@ def address_family(host: str) -> socket.AddressFamily:
         return socket.AF_INET
 
 
-def listen_error(exc: OSError, host: str, port: int) -> UsageError:
-    """A one-line error for a server that cannot listen on host:port, saying what to change."""
+def listen_error(exc: OSError, host: str, port: int) -> PapersError:
+    """A one-line error for a server that cannot listen on host:port, saying what to change: a host that is
+    not this machine's is a usage error (exit 2), a busy or forbidden port an error of the moment (exit 1)."""
     where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
         return UsageError(f"cannot listen on {where}: {host!r} is not an address of this machine "
                           f"({exc.strerror or exc}); pass --host 127.0.0.1 (or ::1 for IPv6 loopback)")
     if exc.errno == errno.EACCES:
-        return UsageError(f"cannot listen on {where}: ports below 1024 need root; choose --port 8000 or another")
-    return UsageError(f"cannot listen on {where} ({exc.strerror or exc}); choose another --port")
+        return PapersError(f"cannot listen on {where}: ports below 1024 need root; choose --port 8000 or another")
+    return PapersError(f"cannot listen on {where} ({exc.strerror or exc}); choose another --port")
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, netlify: Path | None = None,
