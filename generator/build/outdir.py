@@ -79,13 +79,13 @@ def _protected(content: Path, config_path: Path | None) -> tuple[list[tuple[Path
     not_above = [(content, "the content folder"), (root, "the project root"),
                  (config.root.resolve(), "the config's folder"), (root / ".git", "the project's .git")]
     not_inside = [(content, "the content folder"), (root / ".git", "the project's .git")]
+    overrides = (config.root / config.overrides).resolve()
+    not_above.append((overrides, "the overrides folder"))
+    not_inside.append((overrides, "the overrides folder"))
     for layer in Theme(config).layers:
         layer = layer.resolve()
         not_above.append((layer, f"the theme folder {layer}"))
         not_inside.append((layer, f"the theme folder {layer}"))
-    overrides = (config.root / config.overrides).resolve()
-    not_above.append((overrides, "the overrides folder"))
-    not_inside.append((overrides, "the overrides folder"))
     return not_above, not_inside
 
 
@@ -111,7 +111,7 @@ def check_output(out: Path, content: Path, config_path: Path | None = None, allo
         raise UsageError("output path is a symlink to something that is not a folder; choose another --out", out)
     resolved = target.resolve()
     not_above, not_inside = _protected(content, config_path)
-    for folder, name in not_above:
+    for folder, name in [*((f, n) for f, n in not_above if f == resolved), *not_above]:  # "is" before "contains"
         if _inside(folder, resolved):
             what = "is" if folder == resolved else "contains"
             raise UsageError(f"output folder {what} {name}; a build replaces its output folder, so choose another "
