@@ -21,7 +21,7 @@ from pathlib import Path
 from .files import Paper, content_relpath
 from ..errors import ContentError, Problem
 
-__all__ = ["validate", "verdict", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
+__all__ = ["validate", "verdict", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
 
 EARLIEST = dt.date(1991, 8, 14)  # arXiv's first day; no Daily Papers entry predates it
 KNOWN_FLAGS = frozenset({"no-metadata", "no-abstract", "bad-date", "bad-metadata"})
@@ -52,7 +52,7 @@ def validate(root: Path, papers: list[Paper], problems: list[Problem] = (), erro
     by_key: dict[str, Paper] = {}
     by_slug: dict[str, Paper] = {}
     base = str(root)
-    for p in papers:
+    for p in sorted(papers, key=lambda p: str(p.path).split(os.sep)):  # the readers' order, whoever read them
         for key in dict.fromkeys(p.keys):
             other = by_key.setdefault(key, p)
             if other is not p:
@@ -105,6 +105,12 @@ def verdict(root: Path, papers: list[Paper], problems: list[Problem], errors: li
             command: str = "build") -> list[str]:
     """validate(), as build, serve and import act on it: the first error raised (a ContentError naming its
     file and line, and how many more there are), else the warnings as text."""
+    return [str(p) for p in warnings_or_raise(root, papers, problems, errors, command)]
+
+
+def warnings_or_raise(root: Path, papers: list[Paper], problems: list[Problem], errors: list[ContentError],
+                      command: str = "build") -> list[Problem]:
+    """verdict(), with the warnings as Problems."""
     found = validate(root, papers, problems, errors)
     bad = errors_of(found)
     if bad:
@@ -112,4 +118,4 @@ def verdict(root: Path, papers: list[Paper], problems: list[Problem], errors: li
         more = f" (and {len(bad) - 1} more; run `papers check`)" if len(bad) > 1 else ""
         hint = "" if more or command != "import" else " (fix it first; `papers check` shows every problem)"
         raise ContentError(first.message + more + hint, Path(first.path), first.line or None)
-    return [str(p) for p in found]
+    return found

@@ -30,7 +30,7 @@ from typing import Any
 from ..content.files import (Paper, content_relpath, dump_paper, load_papers, normal_body, remove_stale_temps,
                              write_text)
 from ..errors import InputError, Problem
-from ..content.validate import verdict
+from ..content.validate import warnings_or_raise
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
@@ -76,7 +76,8 @@ class Archive:
         temps: list[str] = []
         papers, self.problems, errors = load_papers(root, temps)
         remove_stale_temps(temps)  # left by an import that was killed mid-write
-        verdict(root, papers, self.problems, errors, "import")  # the one validator: refuses what check refuses
+        # the one validator: refuses what check refuses; its warnings (a FIFO skipped, ...) are reported
+        self.problems = warnings_or_raise(root, papers, self.problems, errors, "import")
         self.by_key: dict[str, Paper] = {}
         self.slugs: dict[str, str] = {}
         self.original: dict[int, tuple] = {}
@@ -261,6 +262,7 @@ def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
     report = ImportReport()
     listings = [parse_listing(p, year) for p in paths]
     archive = Archive(root)
+    report.problems.extend(archive.problems)
     touched: dict[int, Paper] = {}
     created: set[int] = set()
     digests = _digests(listings)
