@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, PapersError
+from .errors import InputError, PapersError, UsageError
 
 __all__ = ["main"]
 
@@ -24,6 +25,12 @@ log = logging.getLogger("papers")
 def _year(text: str) -> int:
     if not text.isdigit() or not 1991 <= int(text) <= 2100:
         raise argparse.ArgumentTypeError(f"{text!r} is not a year like 2025")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535 (0 picks a free one)")
     return int(text)
 
 
@@ -110,10 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--config", type=Path, default=None, help="site config (default: papers.yml if present)")
         p.add_argument("--base-url", default=None, help="absolute URL the site is served from")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        p.add_argument("--allow-empty", action="store_true", help="build even when the content folder has no papers")
         if name == "serve":
             p.add_argument("--watch", action="store_true", help="rebuild on change and reload the browser")
             p.add_argument("--host", default="127.0.0.1")
-            p.add_argument("--port", type=int, default=8000)
+            p.add_argument("--port", type=_port, default=8000)
     return ap
 
 
@@ -180,9 +188,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _prepare_output(args: argparse.Namespace) -> None:
+    from .build.outdir import prepare_output
+
+    prepare_output(args.out, args.content, args.config, args.allow_empty)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build.pipeline import build
 
+    _prepare_output(args)
     build(content=args.content, out=args.out, config_path=args.config, base_url=args.base_url, strict=args.strict)
     return 0
 
@@ -190,6 +205,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve.session import serve
 
+    _prepare_output(args)
     return serve(content=args.content, out=args.out, config_path=args.config, base_url=args.base_url,
                  watch=args.watch, host=args.host, port=args.port, strict=args.strict)
 
@@ -201,8 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run `papers`; returns the exit code."""
     args = build_parser().parse_args(argv)
     _setup_logging(args)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # cleans up as Ctrl-C does: staging, temps, workers
     try:
         return COMMANDS[args.command](args)
+    except UsageError as exc:
+        log.error("error: %s", exc)
+        return 2
     except PapersError as exc:
         log.error("error: %s", exc)
         return 1
@@ -215,3 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         log.error("error: %s%s; check the path and its permissions", where, exc.strerror or exc)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C, so every `finally` and `except BaseException` cleanup runs."""
+    raise KeyboardInterrupt

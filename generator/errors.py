@@ -5,14 +5,16 @@
      ├── FetchError             a Daily Papers day that could not be fetched (`DAY: what happened, what to do`)
      ├── ContentError           a content/ file that cannot be read (front matter, schema)
      ├── ConfigError            the site config file
-     └── BuildError             a template or render failure; the previous site/ is untouched
+     ├── BuildError             a template or render failure; the previous site/ is untouched
+     └── UsageError             a folder given on the command line that cannot be used as asked (exit 2)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PapersError", "InputError", "FetchError", "ContentError", "ConfigError", "BuildError", "Problem", "where"]
+__all__ = ["PapersError", "InputError", "FetchError", "ContentError", "ConfigError", "BuildError", "UsageError",
+           "Problem", "where"]
 
 
 def where(path: Path | str | None, line: int | None = None) -> str:
@@ -54,6 +56,10 @@ class ConfigError(PapersError):
 
 class BuildError(PapersError):
     """Rendering failed; nothing was written to the output."""
+
+
+class UsageError(PapersError):
+    """An argument that would be unsafe or pointless to act on (e.g. --out at the content folder); exit 2."""
 
 
 @dataclass(frozen=True, order=True)

@@ -192,7 +192,7 @@ def test_unreadable_archive_stops_import_before_writing(tmp_path):
     root = tmp_path / "content"
     (root / "x").mkdir(parents=True)
     (root / "x" / "bad.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="cannot be read"):
+    with pytest.raises(ContentError, match="fix it first"):
         import_listings([listing(tmp_path, paper())], root, 2025)
     assert len(list(root.rglob("*.md"))) == 1
 

@@ -220,7 +220,7 @@ def test_binding_beyond_loopback_warns(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "warning: serving on 192.0.2.1 makes the site reachable from other machines" in proc.stderr
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
 def test_edit_rebuilds_the_paper_and_every_listing_of_it(dev):

@@ -220,3 +220,64 @@ def test_requests_wait_while_the_lock_is_held(site):
         (site / "robots.txt").write_text("User-agent: *", encoding="utf-8")
         server.shutdown()
         server.server_close()
+
+
+def test_over_long_segment_gets_404_not_a_dropped_connection(url):
+    status, _, body = request(url, "/" + "a" * 300 + "/index.html")
+    assert status == 404 and b"custom not found" in body  # the old server closed the socket with no response
+
+
+def test_over_long_path_gets_414(url):
+    status, _, _ = request(url, "/" + "abc/" * 600)
+    assert status == 414
+
+
+def test_idle_connection_is_closed(site, monkeypatch):
+    from generator.serve import server as server_mod
+
+    monkeypatch.setattr(server_mod.StaticHandler, "timeout", 0.5)
+    server = make_server(site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\n")  # half a request, then silence
+            t0 = __import__("time").perf_counter()
+            assert sock.recv(1024) == b""  # closed by the server, not by our 10 s timeout
+            assert __import__("time").perf_counter() - t0 < 5
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_ipv6_loopback_is_served(site):
+    try:
+        server = make_server(site, "::1", 0)
+    except OSError as exc:  # pragma: no cover - a machine without IPv6
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("::1", server.server_address[1], timeout=5)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        assert resp.status == 200 and b"home page" in resp.read()
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("args, what", [
+    (["--port", "99999"], "is not a port number from 0 to 65535"),
+    (["--port", "http"], "is not a port number"),
+    (["--host", "nowhere.invalid", "--port", "0"], "is not an address of this machine"),
+])
+def test_bad_port_or_host_is_a_one_line_error(tmp_path, args, what):
+    from conftest import run_papers
+    from test_serve import make_project
+
+    make_project(tmp_path)
+    proc = run_papers("serve", "--content", "content", "--out", "site", *args, cwd=tmp_path)
+    assert proc.returncode == 2 and what in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "site").exists()  # refused before anything was built

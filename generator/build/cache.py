@@ -5,6 +5,7 @@ one owner. Everything a build keeps for the next one lives here, each as one pic
     page-signatures.pickle   output path → page signature, for the pages in the output now
     abstracts.pickle         markdown-it's results for the abstracts that needed it, by text key
     staging-<pid>/           files `papers serve --watch` stages before moving them into the output
+    made-by-papers           the mark: the output folder beside is one papers made (build/outdir.py)
 
 A file that is missing, truncated or written by other code reads as absent: the build does more work, never
 wrong work.
@@ -23,6 +24,7 @@ __all__ = ["Cache", "cache_dir"]
 STATE = "build-state.pickle"
 SIGNATURES = "page-signatures.pickle"
 ABSTRACTS = "abstracts.pickle"
+MARK = "made-by-papers"
 
 
 def cache_dir(out: Path) -> Path:
@@ -49,10 +51,14 @@ class Cache:
         """Save `data` atomically: a temporary file, flushed, then renamed over the old one."""
         path = self.dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")  # a dead process's: writers.clean_leftovers
+        try:
+            with open(tmp, "wb") as f:
+                pickle.dump(data, f, pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def signatures(self) -> dict[str, str]:
         """The page signatures of the output as the last build left it; empty when unknown."""
@@ -72,3 +78,11 @@ class Cache:
     def staging_dir(self) -> Path:
         """A folder of this process's own, for files on their way into the output."""
         return self.dir / f"staging-{os.getpid()}"
+
+    def marked(self) -> bool:
+        """Whether the output folder is marked as one papers made."""
+        return (self.dir / MARK).is_file()
+
+    def mark(self) -> None:
+        """Mark the output folder as one papers made (and may replace)."""
+        self.write(MARK, "the output folder beside this cache folder is one that papers makes and replaces")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,9 +83,13 @@ def scan_content(root: Path) -> tuple[dict[str, Stamp], dict[str, str]]:
     base = len(str(root)) + 1
     for path in walk_content(root):
         try:
-            stamp = found[path[base:]] = stamp_of(os.stat(path))
+            st = os.stat(path)
+            stamp = found[path[base:]] = stamp_of(st)
         except OSError:
-            stamp = found[path[base:]] = (-1, -1, -1, -1)
+            found[path[base:]] = (-1, -1, -1, -1)
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue  # a FIFO or device: never read here (it could block); the loader skips it, warning
         if stamp[0] >= recent or stamp[1] >= recent:
             digests[path[base:]] = _digest(Path(path)) or ""
     return found, digests

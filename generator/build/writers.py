@@ -8,7 +8,9 @@ A `papers build` writes into a fresh sibling folder (`site.tmp-<pid>`) and swaps
 build removes its folder and leaves the previous site/ as it was. Pages whose signature is unchanged are
 hard-linked from the previous site instead of being rendered again. Folders left by a build that was killed
 (`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs) are removed by the next build, and if
-it was killed between the two renames, the next build finds the previous site in `site.old-<pid>`.
+it was killed between the two renames, the next build finds the previous site in `site.old-<pid>`. Every
+file is written by rename only: a page into the staging folder (which is renamed as a whole), a cache file
+through a temporary file of its own (write_cache), so a kill or a full disk never leaves a truncated one.
 """
 from __future__ import annotations
 
@@ -66,7 +68,17 @@ def _running(pid: int) -> bool:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove `out.tmp-<pid>` / `out.old-<pid>` folders of dead builds; restore `out` from an `.old` one if missing."""
+    """Remove `out.tmp-<pid>` / `out.old-<pid>` folders of dead builds; restore `out` from an `.old` one if missing.
+    In the cache folder beside `out`, remove dead processes' temporary files and serve's `staging-<pid>`."""
+    cache = Cache(out).dir
+    if cache.is_dir():
+        for path in sorted(cache.iterdir()):
+            name, _, pid = path.name.rpartition("-")
+            if (name == "staging" or name.endswith(".tmp")) and pid.isdigit() and not _running(int(pid)):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
     for path in sorted(out.parent.glob(f"{out.name}.*-*")):
         kind, _, pid = path.name[len(out.name) + 1:].partition("-")
         if kind not in ("tmp", "old") or not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):

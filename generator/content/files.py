@@ -18,11 +18,13 @@ import yaml
 
 from . import fetched, frontmatter
 from ..errors import ContentError, Problem
+from .diskio import NotRegularFile, TEMP_RE, read_content_bytes, remove_stale_temps, temp_name, write_text
 from .slugs import identity
 
 __all__ = ["Paper", "FIELDS", "IMPORT_OWNED", "FETCH_OWNED", "SCHEMA_VERSION", "read_paper", "parse_paper_text", "dump_paper",
            "normal_body", "write_text", "iter_content_files", "sort_content_paths", "load_papers",
-           "decode_paper", "decode_papers", "content_path", "content_relpath"]
+           "decode_paper", "decode_papers", "content_path", "content_relpath", "read_content_bytes", "NotRegularFile",
+           "temp_name", "remove_stale_temps"]
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +38,9 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "organization": ((str,), "submitting organisation, shown instead of the authors count"),
     "upvotes": ((int,), "upvotes in the newest listing that shows the paper"),
     "flags": ((list,), "what import could not fully understand: no-metadata, no-abstract, bad-date, ..."),
-    "seen": ((list,), "each listing the paper appeared in: {listing, page_date, line, upvotes}"),
+    "seen": ((list,), "each listing the paper appeared in: {listing, page_date, line, upvotes}, and `digest` (of "
+                      "the listing's bytes) when two different listings share a file name and page date"),
+    "other_abstracts": ((list,), "abstracts other listings gave the paper, after the body's; never dropped"),
     "aliases": ((list,), "other titles that are this paper (identity matches for import)"),
     # Fields `papers fetch` owns (the Daily Papers API; see content/fetched.py), never written by import.
     "arxiv_id": ((str,), "arXiv identifier, e.g. 2410.01234; fetch's identity for the paper"),
@@ -52,12 +56,13 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     # Curator fields.
     "notes": ((str,), "curator's notes (not shown)"),
 }
-IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
+IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen",
+                "other_abstracts")
 FETCH_OWNED = ("arxiv_id", "authors", "github", "github_stars", "project_page", "keywords", "ai_summary",
                "num_comments", "submitted_by", "fetched")
 REQUIRED = ("title", "slug")
 LIST_FIELDS = tuple(k for k, (types, _) in FIELDS.items() if types == (list,))
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # always fullmatch: `$` would let a trailing newline in
 FRONT = "---\n"
 
 
@@ -74,6 +79,7 @@ class Paper:
     upvotes: int | None = None
     flags: list[str] = field(default_factory=list)
     seen: list[dict[str, Any]] = field(default_factory=list)
+    other_abstracts: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, kept in file order
     path: Path | None = None
     body_line: int = 1  # line in the file where the body starts
@@ -95,6 +101,7 @@ class Paper:
             "schema": SCHEMA_VERSION, "title": self.title, "slug": self.slug, "date": self.date,
             "authors_count": self.authors_count, "organization": self.organization, "upvotes": self.upvotes,
             "flags": sorted(set(self.flags)) or None, "seen": self.seen or None,
+            "other_abstracts": self.other_abstracts or None,
         }
         values.update(self.extra)  # fields import does not own are kept as written, even when empty
         ordered = {k: values[k] for k in FIELDS if k in self.extra or values.get(k) is not None}
@@ -114,41 +121,6 @@ def normal_body(body: str) -> str:
     if "\r" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     return body.strip("\n")
-
-
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-def write_text(path: Path | str, text: str, new: bool = False) -> bool:
-    """Write `text` to `path` if it differs, atomically (temporary file, then rename); True when it changed.
-
-    `new=True` is import's fast path for a file known not to exist in a folder that does: it is created
-    in place (one directory operation instead of three), and removed again if writing it fails."""
-    data = text.encode("utf-8")
-    if new:
-        fd = os.open(path, _NEW_FILE, 0o666)  # never replaces a file: FileExistsError if one is there after all
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        except BaseException:
-            os.unlink(path)
-            raise
-        finally:
-            os.close(fd)
-        return True
-    folder, name = os.path.split(path)
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return False
-    except FileNotFoundError:
-        os.makedirs(folder or ".", exist_ok=True)
-    tmp = os.path.join(folder, f".{name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-    return True
 
 
 def content_path(root: Path, paper: Paper) -> Path:
@@ -185,11 +157,24 @@ def parse_paper_text(text: str, path: Path) -> tuple[Paper, list[Problem]]:
             raise ContentError("front matter is not closed; add a `---` line after it", path, 1)
     head = text[4:end + 1]
     body = text[end + 5:]
+    if "*" in head:
+        _refuse_aliases(head, path)
     body_line = head.count("\n") + 3
     data = frontmatter.load_fast(head)
     if data is None:
         data = _load_yaml(head, path)
     return _paper_from(data, head, body.strip("\n"), body_line, path)
+
+
+def _refuse_aliases(head: str, path: Path) -> None:
+    """YAML aliases (`*name`) are refused: a few hundred bytes of nested aliases expand to gigabytes."""
+    try:
+        for token in yaml.scan(head, Loader=frontmatter.Loader):
+            if isinstance(token, yaml.AliasToken):
+                raise ContentError("front matter uses a YAML alias (`*name`), which papers does not expand; write "
+                                   "the value out in full", path, token.start_mark.line + 2)
+    except yaml.YAMLError:
+        return  # _load_yaml reports the syntax error with its line
 
 
 def _load_yaml(head: str, path: Path) -> dict[str, Any]:
@@ -291,7 +276,10 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         raise ContentError(f"content format `schema: {data['schema']}` is not one this version of papers reads "
                            f"(1 to {SCHEMA_VERSION}); upgrade papers", path, _key_line(head, "schema"))
     slug = str(data["slug"])
-    if not SLUG_RE.match(slug) or len(slug) > 100:
+    if any(not ch.isprintable() for ch in slug):
+        raise ContentError(f"slug {slug!r} contains a control character (a line break?); write it on one line as "
+                           "lower-case ASCII words joined by `-`", path, _key_line(head, "slug"))
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 100:
         raise ContentError(f"slug {slug!r} must be lower-case ASCII words joined by `-`", path, _key_line(head, "slug"))
     if isinstance(data.get("date"), dt.datetime):
         raise ContentError("field `date` must be a day (YYYY-MM-DD), not a time", path, _key_line(head, "date"))
@@ -310,14 +298,15 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         title=str(data["title"]), slug=slug, body=body, date=data.get("date"),
         authors_count=data.get("authors_count"), organization=data.get("organization"),
         upvotes=data.get("upvotes"), flags=list(data.get("flags") or []), seen=list(data.get("seen") or []),
+        other_abstracts=list(data.get("other_abstracts") or []),
         extra={k: v for k, v in data.items() if k not in owned}, path=path, body_line=body_line,
     )
     return paper, problems
 
 
 def read_paper(path: Path) -> tuple[Paper, list[Problem]]:
-    """Read one content file."""
-    return decode_paper(path.read_bytes(), path)
+    """Read one content file (NotRegularFile when it is a FIFO, a device or a socket)."""
+    return decode_paper(read_content_bytes(path), path)
 
 
 def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
@@ -336,20 +325,23 @@ def is_content_file(rel: str | Path) -> bool:
     return bool(parts) and parts[-1].endswith(".md") and not any(part.startswith(".") for part in parts)
 
 
-def walk_content(root: Path) -> Iterator[str]:
-    """The path of every content file under `root` (see is_content_file), in no particular order."""
+def walk_content(root: Path, temps: list[str] | None = None) -> Iterator[str]:
+    """The path of every content file under `root` (see is_content_file), in no particular order; `temps`,
+    when given, collects the paths of write_text's temporary files on the way (for remove_stale_temps)."""
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.endswith(".md") and not name.startswith("."):
                 yield os.path.join(folder, name)
+            elif temps is not None and name.startswith(".") and TEMP_RE.search(name):
+                temps.append(os.path.join(folder, name))
 
 
-def iter_content_files(root: Path) -> Iterator[Path]:
-    """Every content file under `root`, in sorted order."""
+def iter_content_files(root: Path, temps: list[str] | None = None) -> Iterator[Path]:
+    """Every content file under `root`, in sorted order (`temps`: see walk_content)."""
     if not root.is_dir():
         return
-    for path in sort_content_paths(walk_content(root)):
+    for path in sort_content_paths(walk_content(root, temps)):
         yield Path(path)
 
 
@@ -358,17 +350,30 @@ def sort_content_paths(paths: Iterable[str]) -> list[str]:
     return sorted(paths, key=lambda p: p.split(os.sep))
 
 
-def load_papers(root: Path) -> tuple[list[Paper], list[Problem], list[ContentError]]:
+def _read_all(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes | NotRegularFile]]:
+    for path in paths:
+        try:
+            yield path, read_content_bytes(path)
+        except NotRegularFile as exc:
+            yield path, exc
+
+
+def load_papers(root: Path, temps: list[str] | None = None) -> tuple[list[Paper], list[Problem], list[ContentError]]:
     """Read every content file: the papers, the warnings, and the files that could not be read."""
-    return decode_papers((path, path.read_bytes()) for path in iter_content_files(root))
+    return decode_papers(_read_all(iter_content_files(root, temps)))
 
 
-def decode_papers(files: Iterable[tuple[Path, bytes]]) -> tuple[list[Paper], list[Problem], list[ContentError]]:
-    """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read."""
+def decode_papers(files: Iterable[tuple[Path, bytes | NotRegularFile]]
+                  ) -> tuple[list[Paper], list[Problem], list[ContentError]]:
+    """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read
+    (a NotRegularFile in place of the bytes is a warning: the file is skipped)."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     errors: list[ContentError] = []
     for path, data in files:
+        if isinstance(data, NotRegularFile):
+            problems.append(data.problem)
+            continue
         try:
             paper, found = decode_paper(data, path)
         except ContentError as exc:

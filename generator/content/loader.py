@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from .diskio import NotRegularFile, read_content_bytes
 from .files import Paper, decode_papers, iter_content_files, sort_content_paths
 from ..errors import ContentError, Problem
 from ..util.parallel import fork_map, jobs, runs
@@ -41,16 +42,16 @@ def _read_batch(paths: Sequence[str]) -> list[bytes | OSError]:
     out: list[bytes | OSError] = []
     for path in paths:
         try:
-            with open(path, "rb") as f:
-                out.append(f.read())
-        except OSError as exc:
+            out.append(read_content_bytes(path))
+        except OSError as exc:  # a NotRegularFile is passed on: decode_papers skips it with a warning
             out.append(exc)
     return out
 
 
 def read_ahead(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
     """(path, its bytes) for each of `paths`, in order, read by threads ahead of the caller; a file
-    that cannot be read raises its OSError when its turn comes, as path.read_bytes() would."""
+    that cannot be read raises its OSError when its turn comes, as path.read_bytes() would (one that is
+    not a regular file comes as a NotRegularFile in place of its bytes)."""
     batches = [paths[i:i + BATCH] for i in range(0, len(paths), BATCH)]
     with ThreadPoolExecutor(READERS, thread_name_prefix="papers-read") as pool:
         pending: deque[tuple[Sequence[str], Future[list[bytes | OSError]]]] = deque()
@@ -64,7 +65,7 @@ def read_ahead(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
 
 def _unpack(batch: Sequence[str], future: Future[list[bytes | OSError]]) -> Iterator[tuple[str, bytes]]:
     for path, data in zip(batch, future.result()):
-        if isinstance(data, OSError):
+        if isinstance(data, OSError) and not isinstance(data, NotRegularFile):
             raise data
         yield path, data
 

@@ -1,8 +1,9 @@
 """Titles → identities and slugs.
 
-Identity: Unicode NFKC, case-folded, punctuation and control characters dropped, every kind of
+Identity: Unicode NFKC, case-folded, punctuation and control characters dropped (but not the few marks
+that change what a title names: `#`, `*`, `@`, `%`, `&`; symbols such as `+` always stay), every kind of
 whitespace collapsed to one space — two listings of one paper that differ only in those ways are one
-paper. Slug: ASCII, lower-case, hyphenated, at most SLUG_MAX characters, never empty (a title with no
+paper, and `C`, `C#` and `C++` are three. Slug: ASCII, lower-case, hyphenated, at most SLUG_MAX characters, never empty (a title with no
 Latin letters or digits gets `paper-<hash>`).
 """
 from __future__ import annotations
@@ -12,9 +13,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["identity", "slugify", "disambiguate", "short_hash", "SLUG_MAX"]
+__all__ = ["identity", "slugify", "disambiguate", "short_hash", "SLUG_MAX", "MEANINGFUL"]
 
 SLUG_MAX = 80
+# Punctuation that changes what a title names, kept in the identity: C vs C# (F#), A* search, Pass@k, 99%, R&D.
+# Symbols (`+` of C++, `=`, `<`, currency, ♯) are not punctuation and are always kept.
+MEANINGFUL = frozenset("#*@%&")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Latin letters that NFKD does not decompose into an ASCII base letter.
 _LATIN = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
@@ -31,6 +35,8 @@ class _IdentityTable(dict):
         value: int | None
         if ch.isspace() or major == "Z":
             value = 32
+        elif ch in MEANINGFUL:
+            value = code
         elif major in ("P", "C"):
             value = None
         else:

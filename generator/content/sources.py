@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import BuildError, ContentError, Problem
+from .diskio import NotRegularFile, read_content_bytes
 from .files import Paper, decode_paper, is_content_file, sort_content_paths
 from .loader import load_papers_parallel
+from .validate import verdict
 
 __all__ = ["Sources", "Stamp", "stamp_of"]
 
@@ -89,10 +91,11 @@ class Sources:
         path = self.root / rel
         try:
             st = os.stat(path)
-            with open(path, "rb") as f:
-                data = f.read()
+            data = read_content_bytes(path)
         except FileNotFoundError:
             return None
+        except NotRegularFile as exc:  # a FIFO or device: skipped with a warning, as every reader does
+            return _File(stamp_of(st), problems=[exc.problem])
         except OSError as exc:
             return _File((0, 0, 0, 0), error=ContentError(f"cannot read the file ({exc.strerror})", path))
         entry = _File(stamp_of(st))
@@ -107,14 +110,18 @@ class Sources:
         return {rel: f.stamp for rel, f in self.files.items()}
 
     def papers(self) -> tuple[list[Paper], list[str]]:
-        """The papers and the warnings; raises BuildError for the first file that could not be read."""
-        errors = sorted((f.error for f in self.files.values() if f.error is not None), key=lambda e: str(e.path))
-        if errors:
-            more = f" (and {len(errors) - 1} more; run `papers check`)" if len(errors) > 1 else ""
-            raise BuildError(errors[0].message + more, errors[0].path, errors[0].line)
+        """The papers and the warnings, judged by the one validator (validate.py) as `papers check` judges
+        them; raises BuildError for the first error (a file that could not be read, two files that are one
+        paper, a future date, ...)."""
         rels = sort_content_paths(self.files)
-        warnings = [str(p) for rel in rels for p in self.files[rel].problems]
-        return [p for rel in rels if (p := self.files[rel].paper) is not None], warnings
+        entries = [self.files[rel] for rel in rels]
+        papers = [f.paper for f in entries if f.paper is not None]
+        try:
+            warnings = verdict(self.root, papers, [p for f in entries for p in f.problems],
+                               [f.error for f in entries if f.error is not None])
+        except ContentError as exc:
+            raise BuildError(exc.message, exc.path, exc.line) from None
+        return papers, warnings
 
 
 def check_warnings(warnings: list[str], strict: bool) -> None:

@@ -2,11 +2,15 @@
 
 When listings disagree:
 - upvotes: the newest listing (by page date, then file name) wins; every listing's count stays in `seen`;
-- title, abstract: the first one seen wins and is never rewritten; a different abstract is reported;
+- title, abstract: the first one seen wins and is never rewritten; a different abstract from a listing
+  new to the paper is kept in `other_abstracts` (once) and reported, never dropped (a listing imported before
+  adds nothing: a curator's edit of the body stays the only body);
 - date, authors, organisation: filled in when the archive lacks them; a disagreeing value is reported,
   the archive's kept;
 - flags are recomputed: `no-metadata` goes once a listing supplies the metadata, `bad-date` and
   `bad-metadata` once the paper has a date, `no-abstract` once it has one.
+One `seen` record per listing: a record stands for a file name and page date; two different listings that
+share both (e.g. `listing.txt` of one day in two folders) also get a digest of their bytes each.
 Fields import does not own (see content.IMPORT_OWNED) and the body are never touched once written; a file
 whose owned fields do not change is not rewritten at all, so its hand formatting stays.
 
@@ -15,6 +19,7 @@ line it was imported from when its slug still matches (so a hand-corrected title
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import threading
@@ -22,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..content.files import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
-from ..errors import ContentError, InputError, Problem
+from ..content.files import (Paper, content_relpath, dump_paper, load_papers, normal_body, remove_stale_temps,
+                             write_text)
+from ..errors import InputError, Problem
+from ..content.validate import warnings_or_raise
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
@@ -56,7 +63,8 @@ class ImportReport:
 def owned_state(paper: Paper) -> tuple:
     """Everything import may change, to tell whether a paper needs rewriting."""
     return (paper.title, paper.slug, paper.date, paper.authors_count, paper.organization, paper.upvotes,
-            sorted(set(paper.flags)), [dict(s) for s in paper.seen], normal_body(paper.body))
+            sorted(set(paper.flags)), [dict(s) for s in paper.seen], normal_body(paper.body),
+            list(paper.other_abstracts))
 
 
 class Archive:
@@ -68,11 +76,11 @@ class Archive:
         self.state = state
         if root.exists() and not root.is_dir():
             raise InputError("the content folder is a file; pass a folder with --content", root)
-        papers, self.problems, errors = load_papers(root)
-        if errors:
-            lines = "\n".join(str(e) for e in errors)
-            raise ContentError(f"{len(errors)} content file(s) cannot be read; fix them first (see `papers check`):\n"
-                               f"{lines}", root)
+        temps: list[str] = []
+        papers, self.problems, errors = load_papers(root, temps)
+        remove_stale_temps(temps)  # left by an import that was killed mid-write
+        # the one validator: refuses what check refuses; its warnings (a FIFO skipped, ...) are reported
+        self.problems = warnings_or_raise(root, papers, self.problems, errors, "import")
         self.by_key: dict[str, Paper] = {}
         self.by_arxiv: dict[str, Paper] = {}
         self.slugs: dict[str, str] = {}
@@ -125,11 +133,42 @@ class Archive:
             self.original[id(paper)] = self.state(paper)
 
 
-def _seen_sort(s: dict) -> tuple[str, str]:
-    return (str(s.get("page_date") or ""), str(s.get("listing") or ""))
+def _seen_sort(s: dict) -> tuple[str, str, str]:
+    return (str(s.get("page_date") or ""), str(s.get("listing") or ""), str(s.get("digest") or ""))
 
 
-def _apply(paper: Paper, entry: Entry, listing: Listing, problems: list[Problem]) -> None:
+def _record_key(s: dict) -> tuple[Any, Any, Any]:
+    """Which listing a `seen` record stands for: its file name, page date and (when needed) digest."""
+    return (s.get("listing"), s.get("page_date"), s.get("digest"))
+
+
+def _digests(listings: list[Listing]) -> dict[int, str]:
+    """A digest of the bytes of each listing that shares its file name and page date with a different one
+    (two folders' `listing.txt` of one day), so each keeps its own `seen` record; other listings need none."""
+    groups: dict[tuple[str, Any], dict[str, list[Listing]]] = {}
+    names: dict[tuple[str, Any], int] = {}
+    for listing in listings:
+        names[(listing.name, listing.page_date)] = names.get((listing.name, listing.page_date), 0) + 1
+    for listing in listings:
+        if names[(listing.name, listing.page_date)] < 2:
+            continue  # the usual case: nothing to hash
+        digest = _digest(listing.path)
+        groups.setdefault((listing.name, listing.page_date), {}).setdefault(digest, []).append(listing)
+    return {id(one): digest for by_digest in groups.values() if len(by_digest) > 1
+            for digest, same in by_digest.items() for one in same}
+
+
+def _digest(path: Path) -> str:
+    """The digest `seen` records carry to tell apart listings with one file name and page date."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a == b or " ".join(a.split()) == " ".join(b.split())
+
+
+def _apply(paper: Paper, entry: Entry, listing: Listing, problems: list[Problem], digest: str | None = None
+           ) -> None:
     """Merge one entry into `paper` by the rules in this module's docstring."""
     src = str(listing.path)
     record: dict[str, Any] = {"listing": listing.name}
@@ -138,15 +177,25 @@ def _apply(paper: Paper, entry: Entry, listing: Listing, problems: list[Problem]
     record["line"] = entry.line
     if entry.upvotes is not None:
         record["upvotes"] = entry.upvotes
-    paper.seen = sorted([s for s in paper.seen if s.get("listing") != listing.name] + [record], key=_seen_sort)
+    if digest is None and any(s.get("digest") and s.get("listing") == listing.name
+                              and s.get("page_date") == listing.page_date for s in paper.seen):
+        digest = _digest(listing.path)  # an earlier import told two listings of this name and date apart
+    if digest is not None:
+        record["digest"] = digest
+    key = _record_key(record)
+    known = any(_record_key(s) == key for s in paper.seen)  # a listing imported before: its abstract is known
+    paper.seen = sorted([s for s in paper.seen if _record_key(s) != key] + [record], key=_seen_sort)
     with_votes = [s for s in paper.seen if isinstance(s.get("upvotes"), int)]
     if with_votes and not paper.extra.get("fetched"):  # the API's count, when there is one, is newer
         paper.upvotes = with_votes[-1]["upvotes"]
     if not paper.body.strip() and entry.abstract:
         paper.body = entry.abstract
-    elif entry.abstract and entry.abstract != paper.body and " ".join(paper.body.split()) != entry.abstract:
+    elif entry.abstract and not known and not _same_text(paper.body, entry.abstract) and not any(
+            _same_text(other, entry.abstract) for other in paper.other_abstracts):
+        paper.other_abstracts = [*paper.other_abstracts, entry.abstract]
         problems.append(Problem(src, entry.line, f"abstract of {paper.title[:60]!r} differs from the archive's "
-                                f"({paper.path or paper.slug}); kept the archive's"))
+                                f"({paper.path or paper.slug}); kept the archive's as the body and this one in "
+                                "`other_abstracts`"))
     for name in ("date", "authors_count", "organization"):
         new = getattr(entry, name)
         old = getattr(paper, name)
@@ -236,8 +285,10 @@ def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
     report = ImportReport()
     listings = [parse_listing(p, year) for p in paths]
     archive = Archive(root)
+    report.problems.extend(archive.problems)
     touched: dict[int, Paper] = {}
     created: set[int] = set()
+    digests = _digests(listings)
     for listing in listings:
         if listing.inferred_year:
             report.inferred_years.append((str(listing.path), listing.year or 0))
@@ -248,7 +299,7 @@ def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
             if paper is None:
                 paper = archive.new_paper(entry)
                 created.add(id(paper))
-            _apply(paper, entry, listing, report.problems)
+            _apply(paper, entry, listing, report.problems, digests.get(id(listing)))
             touched[id(paper)] = paper
     create_files(write_changed(report, archive, touched, created, root))
     return report

@@ -2,15 +2,20 @@
 headers from netlify.toml, so a CSP problem shows on the developer's machine before deploy.
 
 Only files inside the output folder are served: `..`, encoded `%2e%2e`, absolute paths and symlinks that
-lead outside all get 404. Each file is looked up and read while holding `server.lock`, so a builder that
+lead outside all get 404. A path over MAX_PATH characters gets 414, one with a segment over MAX_SEGMENT
+(no file name is that long) 404, and a connection that sends nothing for IDLE_TIMEOUT seconds is closed.
+An IPv6 address (`::1`) is served over IPv6. Each file is looked up and read while holding `server.lock`, so a builder that
 updates the folder under the same lock is never seen half-way.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
+import ipaddress
 import mimetypes
 import os
 import posixpath
+import socket
 import sys
 import threading
 import tomllib
@@ -19,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PapersError, UsageError
 
 __all__ = ["load_netlify_headers", "find_netlify", "headers_for", "resolve", "StaticHandler", "SiteServer",
            "HeaderRules", "make_server"]
@@ -28,6 +33,9 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
          ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml", ".gz": "application/gzip"}
 NETLIFY = "netlify.toml"
+MAX_PATH = 2048  # characters of a URL path (decoded); longer gets 414
+MAX_SEGMENT = 255  # characters of one segment: longer names no file (NAME_MAX), so 404 without a look
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (keep-alive, a half-sent request) before it is closed
 
 HeaderRules = list[tuple[str, dict[str, str]]]
 
@@ -65,24 +73,27 @@ def headers_for(rules: HeaderRules, url_path: str) -> dict[str, str]:
 def resolve(root: Path, url_path: str) -> Path | None:
     """The file under `root` for a URL path, or None if it does not exist or would leave `root`."""
     path = unquote(urlsplit(url_path).path)
-    if "\0" in path or "\\" in path or any(part == ".." for part in path.split("/")):
+    if "\0" in path or "\\" in path or any(part == ".." or len(part) > MAX_SEGMENT for part in path.split("/")):
         return None
     norm = posixpath.normpath("/" + path.lstrip("/"))
     root = root.resolve()
-    candidate = (root / norm.lstrip("/")).resolve()
-    if candidate.is_dir():
-        candidate = (candidate / "index.html").resolve()
     try:
+        candidate = (root / norm.lstrip("/")).resolve()
+        if candidate.is_dir():
+            candidate = (candidate / "index.html").resolve()
         candidate.relative_to(root)
-    except ValueError:
+        return candidate if candidate.is_file() else None
+    except (ValueError, OSError):  # outside root; or a name the file system refuses (too long, symlink loop)
         return None
-    return candidate if candidate.is_file() else None
 
 
 def _needs_slash(root: Path, url_path: str) -> bool:
     """True for `/date/x` (already resolved inside `root`) when it names a folder: redirect to `/date/x/`."""
     raw = unquote(url_path)
-    return not raw.endswith("/") and (root / raw.lstrip("/")).is_dir()
+    try:
+        return not raw.endswith("/") and (root / raw.lstrip("/")).is_dir()
+    except OSError:
+        return False
 
 
 class StaticHandler(BaseHTTPRequestHandler):
@@ -91,6 +102,7 @@ class StaticHandler(BaseHTTPRequestHandler):
     server: SiteServer
     server_version = "papers"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT  # StreamRequestHandler sets it on the socket: an idle connection is closed
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
         pass
@@ -113,6 +125,11 @@ class StaticHandler(BaseHTTPRequestHandler):
         url_path = urlsplit(self.path).path
         if not url_path.startswith("/"):
             self.send_body(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", url_path, head)
+            return
+        if len(unquote(url_path)) > MAX_PATH:
+            self.close_connection = True
+            self.send_body(HTTPStatus.REQUEST_URI_TOO_LONG, b"414 URI too long\n", "text/plain; charset=utf-8",
+                           "/", head)
             return
         with self.server.lock:
             status, ctype, body = self._lookup(url_path)
@@ -166,6 +183,7 @@ class SiteServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type[StaticHandler], root: Path,
                  header_rules: HeaderRules, lock: threading.Lock | None = None):
+        self.address_family = address_family(address[0])
         super().__init__(address, handler)
         self.root = root
         self.header_rules = header_rules
@@ -176,6 +194,26 @@ class SiteServer(ThreadingHTTPServer):
         (EBADF), is not worth a traceback: socket errors are dropped, anything else is reported."""
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
+
+
+def address_family(host: str) -> socket.AddressFamily:
+    """AF_INET6 for an IPv6 address (`::1`), else AF_INET (an IPv4 address or a host name)."""
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host.strip("[]")).version == 6 else socket.AF_INET
+    except ValueError:
+        return socket.AF_INET
+
+
+def listen_error(exc: OSError, host: str, port: int) -> PapersError:
+    """A one-line error for a server that cannot listen on host:port, saying what to change: a host that is
+    not this machine's is a usage error (exit 2), a busy or forbidden port an error of the moment (exit 1)."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        return UsageError(f"cannot listen on {where}: {host!r} is not an address of this machine "
+                          f"({exc.strerror or exc}); pass --host 127.0.0.1 (or ::1 for IPv6 loopback)")
+    if exc.errno == errno.EACCES:
+        return PapersError(f"cannot listen on {where}: ports below 1024 need root; choose --port 8000 or another")
+    return PapersError(f"cannot listen on {where} ({exc.strerror or exc}); choose another --port")
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, netlify: Path | None = None,

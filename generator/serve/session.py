@@ -25,9 +25,9 @@ from typing import Callable
 from ..build.changes import Changes
 from ..build.pipeline import BuildResult, Pipeline, build
 from ..build.writers import InPlace
-from ..errors import PapersError
+from ..errors import PapersError, UsageError
 from .livereload import DevServer, LiveState
-from .server import SiteServer, find_netlify, load_netlify_headers, make_server
+from .server import SiteServer, find_netlify, listen_error, load_netlify_headers, make_server
 from .watch import Sources, Watcher
 
 __all__ = ["serve", "DevSession"]
@@ -44,15 +44,17 @@ def _is_loopback(host: str) -> bool:
 
 def _url(server: SiteServer) -> str:
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _listen(make: Callable[[], SiteServer], host: str, port: int) -> SiteServer:
     """Bind first (so --port 0 can pick a port before the build); a busy port is a one-line error."""
     try:
         return make()
+    except OverflowError:  # a port outside 0-65535, from the Python API (the CLI checks it first)
+        raise UsageError(f"--port {port} is not a port number from 0 to 65535") from None
     except OSError as exc:
-        raise PapersError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port") from None
+        raise listen_error(exc, host, port) from None
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -4,7 +4,8 @@
                           their results (small: counters, signatures, file names) come back pickled
     Background(fn)        fn() in a child while this process goes on; .result() waits for it
 
-A child's exception is raised again in the parent (a PapersError keeps its path and line). While children
+A child dies with its parent (PR_SET_PDEATHSIG on Linux, and a check of its parent's pid right after the
+fork), so a killed command leaves no worker behind. A child's exception is raised again in the parent (a PapersError keeps its path and line). While children
 run, the objects that existed at the fork are frozen for the garbage collector (gc.freeze), so a child's
 collections do not write to them and their memory stays shared. With PAPERS_JOBS=1, or where there is no
 fork(), nothing is forked: fork_map runs every part here and Background runs fn() when its result is asked.
@@ -72,6 +73,30 @@ def _unpack_error(packed: tuple) -> BaseException:
     return BuildError(f"a worker process failed: {packed[1]}")
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a forked child: be killed when the parent dies (Linux's PR_SET_PDEATHSIG), so a killed command
+    leaves no worker writing on; and leave at once if the parent is already gone (it died before the call)."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return None
+
+
+PR_SET_PDEATHSIG = 1
+_prctl = _load_prctl()
+
+
 class Background:
     """fn() running in a forked child; result() returns its value or raises its exception."""
 
@@ -87,11 +112,13 @@ class Background:
             if stream is not None:
                 stream.flush()
         read, write = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: run, send the outcome, leave without running the parent's cleanup
             os.close(read)
             code = 0
             try:
+                _die_with_parent(parent)
                 try:
                     payload = pickle.dumps(("ok", fn()), pickle.HIGHEST_PROTOCOL)
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent
