@@ -44,6 +44,11 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "github": ((str,), "code repository URL"),
     "project_page": ((str,), "project page URL"),
     "keywords": ((list,), "keywords"),
+    "github_stars": ((int,), "stars of the code repository when it was fetched"),
+    "ai_summary": ((str,), "a one-paragraph summary written by a language model (shown labelled as such)"),
+    "organization_name": ((str,), "the organisation's account name on Hugging Face"),
+    "num_comments": ((int,), "comments on the Hugging Face paper page"),
+    "submitted_by": ((str,), "who submitted the paper to Daily Papers"),
     "notes": ((str,), "curator's notes (not shown)"),
 }
 IMPORT_OWNED = ("schema", "title", "slug", "date", "authors_count", "organization", "upvotes", "flags", "seen")
