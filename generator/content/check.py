@@ -1,7 +1,8 @@
 """`papers check`: validate content/ — schema, duplicate identities, slug clashes, impossible dates.
 
 Every finding is a Problem `file:line: severity: what is wrong; what to do`. Errors make the command fail;
-warnings do with --strict.
+warnings do with --strict; notes (what a curator can do about a flagged paper) never do. The site tells readers
+about flagged papers in their words; what to do about them is said here.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def check_content(root: Path, today: dt.date | None = None) -> tuple[list[Paper]
                                  "give one of them a different slug", "error"))
         found += _check_dates(p, today)
         found += _check_flags(p)
+        found += _advise(p)
         expected = content_path(root, p)
         if p.path is not None and p.path != expected:
             found.append(Problem(str(p.path), 1, f"file is not where its date and slug put it; move it to {expected} "
@@ -70,6 +72,22 @@ def _check_flags(p: Paper) -> list[Problem]:
         return []
     return [Problem(str(p.path), _line_of(p, "flags"), f"unknown flag(s) {', '.join(unknown)}; known flags are "
                     f"{', '.join(sorted(KNOWN_FLAGS))}", "warning")]
+
+
+ADVICE = {
+    "no-metadata": "the listing gave no date or authors; add a `date: YYYY-MM-DD` line (and `authors_count:` or "
+                   "`organization:`) if you know them",
+    "bad-date": "the listing's date does not exist; add the right `date: YYYY-MM-DD` line",
+    "bad-metadata": "the listing's metadata line could not be read; fill in `date:`, `authors_count:` or "
+                    "`organization:` by hand",
+    "no-abstract": "the listing had no abstract; paste it below the front matter if you have it",
+}
+
+
+def _advise(p: Paper) -> list[Problem]:
+    """A note per flag import set: what the curator can do (the site says what it means to readers)."""
+    return [Problem(str(p.path), _line_of(p, "flags"), f"flagged {flag}: {ADVICE[flag]}", "note")
+            for flag in sorted(set(p.flags)) if flag in ADVICE]
 
 
 def _check_dates(p: Paper, today: dt.date) -> list[Problem]:
