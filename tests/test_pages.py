@@ -265,3 +265,23 @@ def test_check_tells_curators_what_to_do_about_flagged_and_undated_papers(tmp_pa
     assert proc.returncode == 0, proc.stderr
     assert "note: flagged no-metadata" in proc.stderr and "add a `date: YYYY-MM-DD` line" in proc.stderr
     assert "0 warnings, 1 flagged" in proc.stderr
+
+
+def test_bibtex_copy_button_and_show_all_authors_work_in_chromium(browser, fetch_server, fetch_site: Path):
+    """In Chromium, under the CSP: "Show all N authors" opens without script, and Copy BibTeX copies the entry."""
+    target = max((fetch_site / "papers").glob("*/index.html"),
+                 key=lambda f: f.read_text(encoding="utf-8").count("citation_author"))
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(fetch_server.url + f"papers/{target.parent.name}/", wait_until="load")
+        hidden = page.locator(".more-authors .author-list")
+        assert not hidden.is_visible()
+        page.click(".more-authors summary")
+        assert hidden.is_visible()
+        page.click(".copy-button")
+        page.wait_for_function("document.querySelector('.copy-status').textContent !== ''")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("@misc{") and copied == (target.parent / f"{target.parent.name}.bib").read_text()
+    finally:
+        context.close()
