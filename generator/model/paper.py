@@ -49,23 +49,32 @@ def valid_arxiv_id(value: Any) -> str | None:
 
 
 def authors_of(p: Paper) -> list[str]:
-    """The author names of the paper (`authors:` as names or as {name: …} mappings), without blanks."""
-    out = []
-    for a in p.extra.get("authors") or ():
-        name = a.get("name") if isinstance(a, dict) else a
-        if isinstance(name, str) and name.strip():
-            out.append(" ".join(name.split()))
-    return out
+    """The author names of the paper (`authors:` as names or as {name: …} mappings), without blanks.
+
+    Kept on the Paper (a new Paper is read whenever its file changes): listings, groups, the page and the
+    BibTeX all ask. Never change the list."""
+    found = p.__dict__.get("_authors")
+    if found is None:
+        found = []
+        for a in p.extra.get("authors") or ():
+            name = a.get("name") if isinstance(a, dict) else a
+            if isinstance(name, str) and name.strip():
+                found.append(" ".join(name.split()))
+        p.__dict__["_authors"] = found
+    return found
 
 
 def keywords_of(p: Paper) -> list[str]:
-    """The paper's keywords, each once (by URL name), in file order."""
-    seen: dict[str, str] = {}
-    for k in p.extra.get("keywords") or ():
-        if isinstance(k, str) and k.strip():
-            k = " ".join(k.split())
-            seen.setdefault(name_slug(k), k)
-    return list(seen.values())
+    """The paper's keywords, each once (by URL name), in file order (kept on the Paper, as authors_of)."""
+    found = p.__dict__.get("_keywords")
+    if found is None:
+        seen: dict[str, str] = {}
+        for k in p.extra.get("keywords") or ():
+            if isinstance(k, str) and k.strip():
+                k = " ".join(k.split())
+                seen.setdefault(name_slug(k), k)
+        found = p.__dict__["_keywords"] = list(seen.values())
+    return found
 
 
 def _url(value: Any) -> str | None:
@@ -138,12 +147,15 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
+_DULL = frozenset({"the", "and", "for", "with", "from", "via", "towards", "toward"})
+
+
 def bibtex_key(p: Paper, authors: list[str]) -> str:
     """`lastname` + year + first title word, as arXiv-style keys read (`wang2026rlvr`); the slug when empty."""
     last = _ascii_word(authors[0].split()[-1]) if authors else ""
     year = str(p.date.year) if p.date else ""
-    words = [w for w in (_ascii_word(w) for w in p.title.split()) if len(w) > 2 and w not in ("the", "and", "for")]
-    key = last + year + (words[0] if words else "")
+    first = next((w for w in map(_ascii_word, p.title.split()[:12]) if len(w) > 2 and w not in _DULL), "")
+    key = last + year + first
     return key if last and key else p.slug.replace("-", "")[:40] + year
 
 

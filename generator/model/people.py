@@ -3,10 +3,11 @@
 - A topic is a keyword (`keywords:`, from `papers fetch`) that at least TOPIC_MIN papers share; keywords are
   matched by URL name, so `Diffusion Models` and `diffusion models` are one topic. An author page exists for an
   author with at least AUTHOR_MIN papers (one or two papers under a name say little, and common names collide).
-- Each page lists at most PAGE_ROWS papers, most upvoted first (search finds the rest), and at most MAX_PAGES
-  topics and MAX_PAGES authors get pages (those with the most papers). So however the archive grows, these pages
-  add at most 2 × MAX_PAGES pages of at most PAGE_ROWS rows each, and their rows are the listing rows every day
-  page already renders (RowCache): a topic or author page costs about one paper page.
+- Each page lists at most PAGE_ROWS papers, most upvoted first (search finds the rest). Of each kind, the topics
+  (authors) with the most papers get pages, at most one for every SHARE papers of the archive and never more than
+  MAX_PAGES. A topic or author page costs about what a paper page costs (its rows are the listing rows the day
+  pages already render, RowCache), so the two kinds together add at most 2/SHARE of the paper pages (10 % at
+  SHARE = 20, which keeps them within 10 % of the build time), and at most 2 × MAX_PAGES pages at any size.
 """
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from ..content.files import Paper
 from .paper import authors_of, keywords_of
 from .urls import author_url, name_slug, topic_url
 
-__all__ = ["Group", "group_topics", "group_authors", "TOPIC_MIN", "AUTHOR_MIN", "PAGE_ROWS", "MAX_PAGES"]
+__all__ = ["Group", "group_topics", "group_authors", "TOPIC_MIN", "AUTHOR_MIN", "PAGE_ROWS", "MAX_PAGES", "SHARE"]
 
 TOPIC_MIN = 2
 AUTHOR_MIN = 3
 PAGE_ROWS = 100
 MAX_PAGES = 5000
+SHARE = 20
 
 Group = tuple[str, list[Paper]]  # (name shown, papers in site order)
 
@@ -38,7 +40,7 @@ def _group(papers: list[Paper], names_of: Callable[[Paper], list[str]], least: i
                 hit[1].append(p)
     kept = [(slug, g) for slug, g in found.items() if len(g[1]) >= least]
     kept.sort(key=lambda item: (-len(item[1][1]), item[0]))
-    return dict(sorted(kept[:MAX_PAGES]))
+    return dict(sorted(kept[:min(MAX_PAGES, max(50, len(papers) // SHARE))]))
 
 
 def group_topics(papers: list[Paper]) -> dict[str, Group]:

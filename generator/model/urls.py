@@ -20,9 +20,18 @@ def org_slug(name: str) -> str:
     return slugify(name)
 
 
+_SLUGS: dict[str, str] = {}
+
+
 def name_slug(name: str) -> str:
-    """The URL name of a topic or an author (ASCII; `paper-<hash>` for a name with no Latin letters)."""
-    return slugify(name)
+    """The URL name of a topic or an author (ASCII; `paper-<hash>` for a name with no Latin letters), memoised:
+    the same few thousand names come back for every paper that has them."""
+    found = _SLUGS.get(name)
+    if found is None:
+        if len(_SLUGS) > 500_000:
+            _SLUGS.clear()
+        found = _SLUGS[name] = slugify(name)
+    return found
 
 
 def topic_url(slug: str) -> str:
