@@ -179,8 +179,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .content.check import check_content
 
     papers, problems = check_content(args.content)
+    notes = [p for p in problems if p.severity == "note"]  # advice about flagged papers: never a failure
+    problems = [p for p in problems if p.severity != "note"]
     for problem in problems:
         (log.error if problem.severity == "error" else log.warning)("%s", problem)
+    for note in notes:
+        log.info("%s", note)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     flagged = sum(bool(p.flags) for p in papers)

@@ -129,7 +129,11 @@ def test_paper_page_abstract_keeps_only_safe_links(xss_site: Path):
     page = (xss_site / "papers/evil-paper/index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"]*)"', page)
     external = [h for h in hrefs if not h.startswith(("/", "#", "http://127.0.0.1/"))]
-    assert set(external) == {"https://github.com/ok/repo"}
+    searches = {h for h in external if h.startswith(("https://arxiv.org/search/?query=", "https://huggingface.co/papers?q=",
+                                                      "https://www.semanticscholar.org/search?q="))}
+    assert len(searches) == 3  # no arXiv id: searches by title, the title percent-encoded
+    assert all(re.fullmatch(r"[\w:/.?=%&;-]+", h) and "<" not in h and '"' not in h for h in searches)
+    assert set(external) - searches == {"https://github.com/ok/repo"}
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert ld["name"] == TITLE and ld["author"][0]["name"] == ORG
     assert "[click](javascript:alert(6))" in " ".join(audit(xss_site / "papers/evil-paper/index.html").text)

@@ -53,6 +53,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "num_comments": ((int,), "comments on the paper's Daily Papers page"),
     "submitted_by": ((str,), "Hugging Face user who submitted it to Daily Papers"),
     "fetched": ((list,), "upvote snapshots: {day, fetched_on, upvotes}, one more each time a day's count changes"),
+    "organization_name": ((str,), "the organisation's account name on Hugging Face"),
     # Curator fields.
     "notes": ((str,), "curator's notes (not shown)"),
 }

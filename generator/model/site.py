@@ -11,28 +11,32 @@ URLs (all relative to the site root, ending in `/` for pages):
   date/YYYY-MM-DD/        one day with papers; links to the previous and next days with papers
   week/YYYY-Www/          one ISO week;  month/YYYY-MM/  one month (a calendar of its days)
   archive/                every year and month with counts;  org/ and org/<slug>/;  undated/
+  topic/<slug>/, author/<slug>/, topic/, author/   keywords and authors with several papers (people.py)
+  papers/<slug>/<slug>.bib  the paper's BibTeX
   feed.xml feed.json sitemap.xml robots.txt 404.html search/
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import io
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from hashlib import sha1
 from typing import Any, Callable, Iterable
 
 from ..config import SiteConfig
 from ..content.files import Paper
-from .markdown import render_abstract
-from ..content.slugs import slugify
+from .archive import archive_context, month_calendar
+from .cards import card
+from .latex import clean_latex
+from .paper import authors_of, bibtex, paper_context, valid_arxiv_id
+from .people import Group, group_authors, group_page_context, group_topics, index_context, linked_urls, ranked
+from .urls import author_url, iso_week, month_key, org_slug, paper_url, topic_url
 
 __all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
 
-MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 class Page:
@@ -77,40 +81,11 @@ class Page:
         return f"Page({self.path!r}, {self.template!r}, kind={self.kind!r})"
 
 
-def paper_url(slug: str) -> str:
-    """`papers/<slug>/`."""
-    return f"papers/{slug}/"
-
-
-def org_slug(name: str) -> str:
-    """The URL name of an organisation."""
-    return slugify(name)
-
-
-def iso_week(d: dt.date) -> str:
-    """`2021-W01` style ISO week key (the ISO year, which may differ from the calendar year)."""
-    y, w, _ = d.isocalendar()
-    return f"{y:04d}-W{w:02d}"
-
-
-def _month(d: dt.date) -> str:
-    """`2025-03`, as d.strftime("%Y-%m") writes it (which does not pad years before 1000)."""
-    return d.isoformat()[:7] if d.year >= 1000 else d.strftime("%Y-%m")
+_month = month_key
 
 
 def _sort_key(p: Paper) -> tuple:
     return (p.date or dt.date.max, -(p.upvotes or 0), p.title.casefold(), p.slug)
-
-
-def card(p: Paper) -> dict[str, Any]:
-    """What a listing row shows of a paper."""
-    return {
-        "title": p.title, "slug": p.slug, "link": paper_url(p.slug),
-        "date": p.date.isoformat() if p.date else None,
-        "authors_count": p.authors_count, "organization": p.organization,
-        "org_url": f"org/{org_slug(p.organization)}/" if p.organization else None,
-        "upvotes": p.upvotes or 0, "flags": list(p.flags),
-    }
 
 
 class Memo:
@@ -126,8 +101,8 @@ class Memo:
         self.keep = keep
         self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
         self._texts: dict[int, tuple[Paper, str]] = {}
-        self._pages: dict[tuple[int, int, int], tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
-        self._page_objs: dict[tuple[int, int, int], tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
+        self._pages: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
+        self._page_objs: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
         self.days: dict[str, list[dict[str, Any]]] = {}  # a day's cards by votes, for the current model only
 
     def retain(self, papers: list[Paper]) -> None:
@@ -135,8 +110,8 @@ class Memo:
         live = {id(p) for p in papers} | {id(None)}
         self._cards = {k: v for k, v in self._cards.items() if k in live}
         self._texts = {k: v for k, v in self._texts.items() if k in live}
-        self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k)}
-        self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k)}
+        self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k[:3])}
+        self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k[:3])}
         self.days = {}
 
     def card(self, p: Paper) -> dict[str, Any]:
@@ -155,25 +130,28 @@ class Memo:
                 self._texts[id(p)] = hit
         return hit[1]
 
-    def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None) -> Page:
-        """The paper's Page, shared (its context is made when asked for, by paper_context)."""
-        key = (id(p), id(prev_p), id(next_p))
+    def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
+                   linked: frozenset[str] = frozenset()) -> Page:
+        """The paper's Page, shared (its context is made when asked for, by paper_context); `linked`: the topic
+        and author pages it links to, part of the key (another paper can give a keyword its page)."""
+        key = (id(p), id(prev_p), id(next_p), linked)
         hit = self._page_objs.get(key)
         if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
             page = Page(paper_url(p.slug) + "index.html", "paper.html", None, "paper",
-                        make=partial(self.paper_context, p, prev_p, next_p),
+                        make=partial(self.paper_context, p, prev_p, next_p, linked),
                         date=p.date.isoformat() if p.date else None)
             hit = ((p, prev_p, next_p), page)
             if self.keep:
                 self._page_objs[key] = hit
         return hit[1]
 
-    def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None) -> dict[str, Any]:
-        """paper_context(p, prev_p, next_p), shared."""
-        key = (id(p), id(prev_p), id(next_p))
+    def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
+                      linked: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """paper_context(p, prev_p, next_p, linked), shared."""
+        key = (id(p), id(prev_p), id(next_p), linked)
         hit = self._pages.get(key)
         if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
-            hit = ((p, prev_p, next_p), paper_context(p, prev_p, next_p, self))
+            hit = ((p, prev_p, next_p), paper_context(p, prev_p, next_p, self, linked))
             if self.keep:
                 self._pages[key] = hit
         return hit[1]
@@ -189,6 +167,8 @@ class SiteModel:
     months: dict[str, list[Paper]]
     orgs: dict[str, tuple[str, list[Paper]]]  # slug -> (name, papers)
     undated: list[Paper]
+    topics: dict[str, Group] = field(default_factory=dict)  # slug -> (keyword, papers), see people.py
+    authors: dict[str, Group] = field(default_factory=dict)  # slug -> (name, papers)
 
 
 def build_model(papers: Iterable[Paper]) -> SiteModel:
@@ -210,7 +190,8 @@ def build_model(papers: Iterable[Paper]) -> SiteModel:
         if p.organization:
             slug = org_slug(p.organization)
             orgs.setdefault(slug, (p.organization, []))[1].append(p)
-    return SiteModel(ordered, days, dict(sorted(weeks.items())), months, dict(sorted(orgs.items())), undated)
+    return SiteModel(ordered, days, dict(sorted(weeks.items())), months, dict(sorted(orgs.items())), undated,
+                     group_topics(ordered), group_authors(ordered))
 
 
 def _neighbours(keys: list[str], i: int) -> tuple[str | None, str | None]:
@@ -241,6 +222,7 @@ def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> lis
     out += period_pages(model, "month", memo)
     out.append(Page("archive/index.html", "archive.html", archive_context(model), "archive"))
     out += org_pages(model, memo)
+    out += group_pages(model, memo)
     out.append(Page("undated/index.html", "undated.html", {"papers": [memo.card(p) for p in model.undated]},
                     "undated"))
     out.append(Page("404.html", "404.html", {}, "404"))
@@ -250,6 +232,16 @@ def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> lis
     out.append(Page("feed.json", "feed.json", feed, "feed"))
     out.append(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out)}, "sitemap"))
     out.append(Page("robots.txt", "robots.txt", {}, "robots"))
+    return out
+
+
+def group_pages(model: SiteModel, memo: Memo) -> list[Page]:
+    """Topic and author pages (people.py says which exist), and the two lists of them."""
+    out = []
+    for kind, groups, url in (("topic", model.topics, topic_url), ("author", model.authors, author_url)):
+        out += [Page(url(slug) + "index.html", "group.html", group_page_context(kind, slug, g, memo.card), kind)
+                for slug, g in groups.items()]
+        out.append(Page(f"{kind}/index.html", "groups.html", index_context(kind, groups), kind + "s"))
     return out
 
 
@@ -265,20 +257,34 @@ def home_page(model: SiteModel, config: SiteConfig, memo: Memo) -> Page:
     months = sorted(model.months, reverse=True)[:12]
     return Page("index.html", "home.html", {
         "days": _day_groups(model, latest, memo), "total": len(model.papers), "day_count": len(model.days),
-        "more": len(model.days) > len(latest),
+        "more": len(model.days) > len(latest), "switch": dict(_switch(latest[0]), day="") if latest else None,
         "recent_months": [{"month": m, "count": len(model.months[m]), "link": f"month/{m}/"} for m in months],
     }, "home")
+
+
+def _switch(day: str) -> dict[str, str]:
+    """The Day / Week / Month switch for a day: its page, its week's and its month's."""
+    return {"day": f"date/{day}/", "week": f"week/{iso_week(dt.date.fromisoformat(day))}/", "month": f"month/{day[:7]}/"}
 
 
 def paper_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per paper; previous and next follow the site order (date, then upvotes)."""
     out = []
     ps = model.papers
+    groups = bool(model.topics or model.authors)
     for i, p in enumerate(ps):
         prev_p = ps[i - 1] if i > 0 else None
         next_p = ps[i + 1] if i + 1 < len(ps) else None
-        out.append(memo.paper_page(p, prev_p, next_p))
+        linked = linked_urls(p, model.topics, model.authors) if groups else frozenset()
+        page = memo.paper_page(p, prev_p, next_p, linked)
+        out.append(page)
+        out.append(Page(f"{paper_url(p.slug)}{p.slug}.bib", "paper.bib", None, "bib",
+                        make=partial(_bib_context, p)))
     return out
+
+
+def _bib_context(p: Paper) -> dict[str, Any]:
+    return {"bibtex": bibtex(p, valid_arxiv_id(p.extra.get("arxiv_id")), authors_of(p))}
 
 
 def day_pages(model: SiteModel, memo: Memo) -> list[Page]:
@@ -292,7 +298,8 @@ def day_pages(model: SiteModel, memo: Memo) -> list[Page]:
         prev_k, next_k = _neighbours(keys, i)
         out.append(Page(f"date/{k}/index.html", "day.html", {
             "date": k, "papers": _by_votes(model, k, memo), "prev": prev_k, "next": next_k,
-            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]]}, "day",
+            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]],
+            "switch": _switch(k)}, "day",
             date=k))
     return out
 
@@ -305,25 +312,13 @@ def period_pages(model: SiteModel, kind: str, memo: Memo) -> list[Page]:
     for i, k in enumerate(keys):
         prev_k, next_k = _neighbours(keys, i)
         ds = sorted({p.date.isoformat() for p in groups[k] if p.date})
-        ctx: dict[str, Any] = {kind: k, "days": _day_groups(model, ds, memo), "count": len(groups[k]),
-                               "prev": prev_k, "next": next_k}
+        ctx: dict[str, Any] = {kind: k, "papers": [memo.card(p) for p in ranked(groups[k])],
+                               "days": [{"date": d, "link": f"date/{d}/", "count": len(model.days[d])} for d in ds],
+                               "count": len(groups[k]), "prev": prev_k, "next": next_k, "switch": _switch(ds[-1])}
         if kind == "month":
             ctx["calendar"] = month_calendar(k, {d: len(model.days[d]) for d in ds})
         out.append(Page(f"{kind}/{k}/index.html", f"{kind}.html", ctx, kind))
     return out
-
-
-def month_calendar(month: str, counts: dict[str, int]) -> list[list[dict[str, Any] | None]]:
-    """The month as weeks (Monday first) of day cells {day, date, count}; None pads the first and last week."""
-    y, m = int(month[:4]), int(month[5:7])
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m):
-        row: list[dict[str, Any] | None] = []
-        for d in week:
-            iso = d.isoformat()
-            row.append({"day": d.day, "date": iso, "count": counts.get(iso, 0)} if d.month == m else None)
-        weeks.append(row)
-    return weeks
 
 
 def org_pages(model: SiteModel, memo: Memo) -> list[Page]:
@@ -336,29 +331,11 @@ def org_pages(model: SiteModel, memo: Memo) -> list[Page]:
     return out
 
 
-def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None, memo: Memo | None = None
-                  ) -> dict[str, Any]:
-    """Everything the paper page shows."""
-    memo = Memo() if memo is None else memo
-    html, links = render_abstract(p.body)
-    ctx = dict(memo.card(p))
-    ctx.update({
-        "abstract_html": html, "abstract_text": memo.text(p), "links": links,
-        "week": iso_week(p.date) if p.date else None, "month": _month(p.date) if p.date else None,
-        "prev": memo.card(prev_p) if prev_p else None, "next": memo.card(next_p) if next_p else None,
-        "arxiv_id": p.extra.get("arxiv_id"), "authors": p.extra.get("authors"),
-        "github": p.extra.get("github"), "project_page": p.extra.get("project_page"),
-        "keywords": p.extra.get("keywords"),
-        "ld_authors": ([{"@type": "Organization", "name": p.organization}] if p.organization else
-                       [{"@type": "Person", "name": str(a)} for a in p.extra.get("authors") or []] or None),
-    })
-    return ctx
-
-
 def feed_entry(p: Paper, memo: Memo) -> dict[str, Any]:
     """A feed entry: the listing card and the abstract as plain text."""
     c = dict(memo.card(p))
-    c["summary"] = memo.text(p)
+    c["summary"] = clean_latex(memo.text(p))
+    c["authors"] = authors_of(p)
     return c
 
 
@@ -375,25 +352,6 @@ def feed_context(model: SiteModel, config: SiteConfig, memo: Memo) -> dict[str, 
     newest = sorted(dated, key=lambda p: (-p.date.toordinal(), -(p.upvotes or 0), p.title.casefold(), p.slug))
     entries = [feed_entry(p, memo) for p in newest[: config.feed_size]]
     return {"entries": entries, "updated": entries[0]["date"] if entries else source_date()}
-
-
-def archive_context(model: SiteModel) -> dict[str, Any]:
-    """Years (newest first), each with twelve month cells: count, and a link when the month has papers."""
-    by_year: dict[str, dict[str, int]] = {}
-    for k, ps in model.months.items():
-        by_year.setdefault(k[:4], {})[k] = len(ps)
-    years = []
-    for y in sorted(by_year, reverse=True):
-        cells = []
-        for m in range(1, 13):
-            key = f"{y}-{m:02d}"
-            n = by_year[y].get(key, 0)
-            cells.append({"month": key, "abbr": MONTH_ABBR[m - 1], "count": n, "link": f"month/{key}/" if n else None,
-                          "days": sum(1 for d in model.days if d.startswith(key)) if n else 0})
-        years.append({"year": y, "count": sum(by_year[y].values()), "months": cells})
-    peak = max((c["count"] for y in years for c in y["months"]), default=0)
-    return {"years": years, "peak": peak, "undated": len(model.undated), "orgs": len(model.orgs),
-            "total": len(model.papers), "days": len(model.days)}
 
 
 def sitemap_urls(pages_: list[Page]) -> list[dict[str, str | None]]:

@@ -80,7 +80,7 @@ def _cost(page: Page) -> float:
         return 1.0
     ctx = page.context
     days = ctx.get("days") if page.kind in ("home", "week", "month") else ()
-    rows = len(ctx.get("papers") or ()) + sum(len(d["papers"]) for d in days or ())
+    rows = len(ctx.get("papers") or ()) + sum(len(d.get("papers", ())) for d in days or ())
     return 1.0 + 0.03 * rows  # measured: a row costs ~3% of a paper page (most come from RowCache)
 
 

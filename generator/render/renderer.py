@@ -109,6 +109,14 @@ def link_label(url: str) -> str:
     return (host + parts.path.rstrip("/")) or url
 
 
+def compact_number(n: int) -> str:
+    """`950` → `950`, `1520` → `1.5k`, `23000` → `23k` (GitHub's way of showing stars)."""
+    if n < 1000:
+        return str(n)
+    k = n / 1000
+    return f"{k:.1f}k".replace(".0k", "k") if k < 10 else f"{round(k)}k"
+
+
 def json_script(value: Any) -> str:
     """JSON safe inside a <script type="application/ld+json"> element."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -174,7 +182,8 @@ class Renderer:
                                 month_name=_remembered(month_name), week_name=_remembered(week_name),
                                 week_range=_remembered(week_range), json_script=json_script, prune=prune,
                                 link_label=_remembered(link_label), link_kind=_remembered(link_kind),
-                                plural=plural, day_of_month=day_of_month, xml_safe=xml_safe)
+                                plural=plural, day_of_month=day_of_month, xml_safe=xml_safe,
+                                compact_number=compact_number)
         from ..util.codehash import code_hash  # the filters and page contexts are code: a new version renders anew
 
         settings = (json.dumps({k: str(v) for k, v in vars(config).items() if k != "root"}, sort_keys=True)  # root: where, not what
@@ -271,9 +280,11 @@ def render_json_feed(page: Page, config: SiteConfig) -> bytes:
     items = []
     for e in page.context["entries"]:
         url = config.base_url + e["link"]
+        names = e.get("authors") or ([e["organization"]] if e["organization"] else [])
         items.append({"id": url, "url": url, "title": e["title"], "content_text": e["summary"] or e["title"],
+                      **({"external_url": f"https://arxiv.org/abs/{e['arxiv_id']}"} if e.get("arxiv_id") else {}),
                       "date_published": f"{e['date']}T00:00:00Z",
-                      **({"authors": [{"name": e["organization"]}]} if e["organization"] else {})})
+                      **({"authors": [{"name": n} for n in names]} if names else {})})
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": config.base_url,
             "feed_url": config.base_url + "feed.json", "description": config.description,
             "language": config.language, "items": items}

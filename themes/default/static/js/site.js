@@ -1,6 +1,7 @@
 /* paper-archive: site behaviour that needs no data. No inline scripts anywhere: works under a strict CSP.
    - `/` focuses the search box (unless typing in a field);
-   - the search code (lunr.js + search.js) loads lazily, on first focus of a search box, or at once on /search/. */
+   - the search code (lunr.js + search.js) loads lazily, on first focus of a search box, or at once on /search/;
+   - a paper page's BibTeX block gets a "Copy" button (without JavaScript the block is selectable text and a .bib link). */
 (function () {
   "use strict";
   var body = document.body;
@@ -37,4 +38,35 @@
   var box = document.getElementById("search-box");
   if (box) box.addEventListener("focus", function () { loadSearch().catch(function () {}); }, { once: true });
   if (document.getElementById("search-page")) loadSearch().catch(function () {});
+
+  var bib = document.getElementById("bibtex");
+  var where = bib && document.querySelector(".cite-links");
+  if (where) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = "Copy BibTeX";
+    var said = document.createElement("span");
+    said.setAttribute("role", "status");
+    said.className = "copy-status";
+    button.addEventListener("click", function () {
+      var text = bib.textContent;
+      var done = function () { said.textContent = "Copied"; };
+      var select = function () {
+        var range = document.createRange();
+        range.selectNodeContents(bib);
+        var sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        said.textContent = "Selected: press Ctrl+C to copy";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, select);
+      } else {
+        select();
+      }
+    });
+    where.insertBefore(button, where.firstChild);
+    where.appendChild(said);
+  }
 })();

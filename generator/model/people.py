@@ -1,0 +1,82 @@
+"""Topic and author pages, bounded so that they stay cheap at 100k papers.
+
+- A topic is a keyword (`keywords:`, from `papers fetch`) that at least TOPIC_MIN papers share; keywords are
+  matched by URL name, so `Diffusion Models` and `diffusion models` are one topic. An author page exists for an
+  author with at least AUTHOR_MIN papers (one or two papers under a name say little, and common names collide).
+- Each page lists at most PAGE_ROWS papers, most upvoted first (search finds the rest). Of each kind, the topics
+  (authors) with the most papers get pages, at most one for every SHARE papers of the archive and never more than
+  MAX_PAGES. A topic or author page costs about what a paper page costs (its rows are the listing rows the day
+  pages already render, RowCache), so the two kinds together add at most 2/SHARE of the paper pages (10 % at
+  SHARE = 20, which keeps them within 10 % of the build time), and at most 2 × MAX_PAGES pages at any size.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..content.files import Paper
+from .paper import authors_of, keywords_of
+from .urls import author_url, name_slug, topic_url
+
+__all__ = ["Group", "group_topics", "group_authors", "TOPIC_MIN", "AUTHOR_MIN", "PAGE_ROWS", "MAX_PAGES", "SHARE"]
+
+TOPIC_MIN = 2
+AUTHOR_MIN = 3
+PAGE_ROWS = 100
+MAX_PAGES = 5000
+SHARE = 20
+
+Group = tuple[str, list[Paper]]  # (name shown, papers in site order)
+
+
+def _group(papers: list[Paper], names_of: Callable[[Paper], list[str]], least: int) -> dict[str, Group]:
+    found: dict[str, Group] = {}
+    for p in papers:
+        for name in names_of(p):
+            slug = name_slug(name)
+            hit = found.get(slug)
+            if hit is None:
+                found[slug] = (name, [p])
+            elif hit[1][-1] is not p:
+                hit[1].append(p)
+    kept = [(slug, g) for slug, g in found.items() if len(g[1]) >= least]
+    kept.sort(key=lambda item: (-len(item[1][1]), item[0]))
+    return dict(sorted(kept[:min(MAX_PAGES, max(50, len(papers) // SHARE))]))
+
+
+def group_topics(papers: list[Paper]) -> dict[str, Group]:
+    """Topic slug → (keyword, papers) for keywords with pages."""
+    return _group(papers, keywords_of, TOPIC_MIN)
+
+
+def group_authors(papers: list[Paper]) -> dict[str, Group]:
+    """Author slug → (name, papers) for authors with pages."""
+    return _group(papers, authors_of, AUTHOR_MIN)
+
+
+def linked_urls(p: Paper, topics: dict[str, Group], authors: dict[str, Group]) -> frozenset[str]:
+    """The topic and author pages that paper `p`'s page links to."""
+    out = {topic_url(s) for s in (name_slug(k) for k in keywords_of(p)) if s in topics}
+    out |= {author_url(s) for s in (name_slug(a) for a in authors_of(p)) if s in authors}
+    return frozenset(out)
+
+
+def ranked(ps: list[Paper]) -> list[Paper]:
+    """Most upvoted first, then newest, then by title."""
+    return sorted(ps, key=lambda p: (-(p.upvotes or 0), -(p.date.toordinal() if p.date else 0),
+                                     p.title.casefold(), p.slug))
+
+
+def group_page_context(kind: str, slug: str, group: Group, card: Callable[[Paper], dict[str, Any]]
+                       ) -> dict[str, Any]:
+    """A topic or author page: the name, how many papers, and the PAGE_ROWS most upvoted."""
+    name, ps = group
+    top = ranked(ps)[:PAGE_ROWS]
+    return {"slug": slug, "name": name, "count": len(ps), "papers": [card(p) for p in top],
+            "capped": len(ps) > PAGE_ROWS, "group_kind": kind}
+
+
+def index_context(kind: str, groups: dict[str, Group]) -> dict[str, Any]:
+    """The list of every topic or author with a page."""
+    url = topic_url if kind == "topic" else author_url
+    return {"groups": [{"name": n, "link": url(s), "count": len(ps)} for s, (n, ps) in groups.items()],
+            "group_kind": kind}
