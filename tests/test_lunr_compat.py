@@ -166,7 +166,7 @@ def test_synthetic_archive_ranks_exactly_like_lunr_js(tmp_path: Path, monkeypatc
     out = tmp_path / "site"
     docs = write_index(load_papers(content)[0], out)
     manifest = json.loads((out / "search" / "manifest.json").read_text())
-    assert len(manifest["postings"]) > 5
+    assert manifest["postings"].count("\n") > 5
     assert any(p.name.startswith("t") for p in (out / "search" / "shards" / manifest["key"]).iterdir())
     result = run_harness(out, docs, SYNTHETIC_QUERIES)
     assert_index_equal(result["index"])

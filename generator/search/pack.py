@@ -45,7 +45,7 @@ POSTINGS_BYTES = 5_000  # target raw size of a postings shard
 MAX_SHARDS = 4096  # postings shards grow beyond POSTINGS_BYTES for very large archives
 VOCAB_MIN_TERMS = 2_000  # consecutive term lengths are merged into one vocab file until it has this many
 HEAD_DOCS = 300  # a term in more documents keeps its best HEAD_DOCS in its postings shard, the rest in a tail
-LEAD_CHARS = 120  # the start of the abstract a result row shows
+LEAD_CHARS = 110  # the start of the abstract a result row shows
 K1, B = 1.2, 0.75  # lunr.Builder's BM25 parameters
 
 
@@ -269,7 +269,7 @@ def pack(index: LunrIndex, docs: Sequence[SearchDoc], key: str, root: str = "sea
                                                                    (d.slug for d in docs)) if is_array_index(slug)),
                           key=lambda x: x[1]),
         "docs": DOCS_PER_SHARD, "upvotes": UPVOTES_PER_SHARD, "months": months, "undated": undated,
-        "postings": _postings(index, order, w),
+        "postings": front_code(_postings(index, order, w)),  # the first term of each postings shard
         "vocab": _vocab(order, w),
     }
     manifest_rel, manifest_data = f"{root}manifest.json", _json(manifest)

@@ -27,7 +27,7 @@ function checkIndex() {
   const manifest = readJson(manifestUrl);
   const engine = new PaperSearch.Engine(manifestUrl, { fetchJson, maxShards: 1e9 });
   const out = { terms: 0, postings: 0, onlyLunr: [], onlyOurs: [], badIndex: [], badWeight: [] };
-  return engine.load().then(() => engine.loadPostings(manifest.postings.map((_, i) => i))).then(() => {
+  return engine.load().then(() => engine.loadPostings(engine.firsts.map((_, i) => i))).then(() => {
     const ours = new Map();
     engine.postings.forEach((p, t) => ours.set(t, p));
     return engine.complete(Array.from(ours.keys())).then(() => ours);

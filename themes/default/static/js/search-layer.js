@@ -1,22 +1,9 @@
-/* paper-archive search: the query layer over search.js's lunr engine.
-
-   A query is read in three parts, then turned into lunr queries; lunr (search.js) scores every one.
-     filters   year:2024, year:2022..2024, date:2024-03, date:2024-01..2024-06 (and the page's year menu):
-               documents are in date order, so a month range is a range of document numbers (manifest.months)
-     phrases   "a b c": their words must all be there; the papers whose title or the abstract's opening
-               (what the row shows) has the words in that order come first (checked on the stored row)
-     the rest  lunr syntax when it uses an operator (+ - : * ~ ^ at a word): given to lunr.QueryParser as
-               written, so it ranks exactly as lunr.js 2.3.9 does; otherwise plain words:
-               - each word goes through lunr's index pipeline (stop words dropped) and is one optional clause;
-               - the last word, while typed, is also a prefix (`word*`, boost 0.5) and matches the index terms
-                 it starts with that are up to 3 letters shorter (so "diffusio" finds "diffus", the stem of
-                 "diffusion");
-               - papers holding every word come first, each group in lunr's score order;
-               - when nothing matches, each word of 3+ letters is retried with one typo (`word~1`), and the
-                 result says so (`corrected`).
-   Sorting by date (newest first) or upvotes reorders the matches; relevance keeps the order above.
-   First results: with relevance order, frequent terms are first scored over their heads (pack.py), and
-   finish() re-ranks with whole postings; both results carry `partial`. */
+/* paper-archive search: the query layer over search.js's lunr engine (README, "Search": the layer).
+   filters (year:, date:, the year menu) → document ranges; "phrases" → their words, then an order check on
+   the stored row; lunr syntax (an operator: + - : * ~ ^) → lunr.QueryParser as written, ranked as lunr.js;
+   plain words → one clause each (index pipeline), the last also a prefix while typed; all words first;
+   nothing found → one typo per word, labelled. First results may score the heads of frequent terms
+   (partial); finish() ranks again over whole postings. */
 (function (root) {
   "use strict";
   var lunr = root.lunr, PS = root.PaperSearch;

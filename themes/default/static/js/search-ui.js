@@ -1,10 +1,7 @@
-/* paper-archive search: what both views share, and the search page. Loaded by site.js on the first focus
-   of the header box (or at once on /search/), after lunr.js, search.js and search-layer.js; it fetches the
-   manifest straight away. The header box of other pages is search-box.js.
-   The search page (/search/?q=&sort=&year=): the full list,
-   a sort and a year menu, "show more"; the focus starts in the box, ↓/↑ walk the results and reach "show
-   more", and Back returns to the result that was opened, focused. On both, results already on screen stay
-   until the next ones are ready. Untrusted text is only ever set with textContent / text nodes. */
+/* paper-archive search: what both views share, and the search page (README, "Search"). Loaded by site.js
+   after lunr.js, search.js and search-layer.js; fetches the manifest at once. The search page: results for
+   ?q=&sort=&year=, the focus in the box, ↓/↑ through results and "show more", Back refocuses the result
+   opened; results stay until the next are ready. Untrusted text only ever goes in via text nodes. */
 (function (root) {
   "use strict";
   var PS = root.PaperSearch, doc = root.document;

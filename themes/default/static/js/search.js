@@ -1,20 +1,9 @@
-/* paper-archive search: lunr.js 2.3.9 over a split index, fetched as a query needs it.
-
-   search/manifest.json names the shard folder (see generator/search/pack.py):
-     postings  consecutive terms with, per field, [Δdocument, tf, field length, ...]
-     vocab     every term of some lengths, front-coded: for fuzzy (~n) and inner/leading (*) wildcards
-     docs      what a result row shows, DOCS_PER_SHARD documents per file
-   A query is parsed by lunr.QueryParser, its terms go through the index's search pipeline (lunr.stemmer),
-   wildcard and fuzzy terms are expanded with lunr.TokenSet exactly as lunr.Index.prototype.query does,
-   and the scoring below is that function's, step for step (query vectors, lunr.Vector similarity,
-   required/prohibited sets, insertion order for ties), with the field-vector weights computed by
-   lunr.Builder's own expression. The result: the same ranking as one monolithic lunr index
-   (tests/test_lunr_compat.py), without downloading it.
-
-   A frequent term's best documents are a file of their own (its head), the rest another (its tail);
-   search() always fetches both before scoring, so lunr-syntax queries rank exactly as lunr.js. searchQuery(q, {partial})
-   may score heads only: search-layer.js uses that for first results, then finishes the ranking.
-   The query layer (plain words, phrases, filters, sorting) is search-layer.js; the page is search-ui.js. */
+/* paper-archive search: lunr.js 2.3.9 over a split index, fetched as a query needs it (the layout:
+   generator/search/pack.py). Queries are parsed by lunr.QueryParser, run through the search pipeline,
+   expanded with lunr.TokenSet and scored step for step as lunr.Index.prototype.query, with lunr.Builder's
+   weight expression: the ranking of one monolithic lunr index (tests/test_lunr_compat.py). search() fetches
+   a frequent term's head and tail before scoring; searchQuery(q, {partial}) may score heads only (the
+   first results of search-layer.js, which then finishes the ranking). The page: search-ui.js. */
 (function (root) {
   "use strict";
   var lunr = root.lunr;
@@ -76,7 +65,7 @@
         self.count = m.count;
         /* lunr.Builder.calculateAverageFieldLengths: total length / documents with the field */
         self.avgLength = m.lengths.map(function (sum) { return sum / m.count; });
-        self.firsts = m.postings;
+        self.firsts = frontDecode(m.postings);
         self.intRank = null;
         if (m.intRefs && m.intRefs.length) {
           self.intRank = new Map();
@@ -132,16 +121,20 @@
     var self = this;
     return Promise.all(buckets.map(function (b) {
       if (self.vocab.has(b)) return null;
-      return self.file("v", b).then(function (text) {
-        var lines = text.split("\n"), out = new Array(lines.length), prev = "";
-        for (var i = 0; i < lines.length; i++) {
-          prev = prev.slice(0, lines[i].charCodeAt(0) - 48) + lines[i].slice(1);
-          out[i] = prev;
-        }
-        self.vocab.set(b, out);
-      });
+      return self.file("v", b).then(function (text) { self.vocab.set(b, frontDecode(text)); });
     }));
   };
+
+  /* pack.py's front_code: lines of chr(48 + shared prefix length) + the rest */
+  function frontDecode(text) {
+    if (!text) return [];
+    var lines = text.split("\n"), out = new Array(lines.length), prev = "";
+    for (var i = 0; i < lines.length; i++) {
+      prev = prev.slice(0, lines[i].charCodeAt(0) - 48) + lines[i].slice(1);
+      out[i] = prev;
+    }
+    return out;
+  }
 
   function termKind(clause, term) {
     if ("editDistance" in clause) return "fuzzy";
