@@ -4,8 +4,9 @@ For each query, with a cold cache (a new browser context):
   ours      /search/?q=<query>: until the first result row is on screen
   pagefind  a bench page that imports /pagefind/pagefind.js, searches and renders the first 10 results'
             titles (`pagefind.search(q)`, then `result.data()` for each), as Pagefind's own UI does
-and reports the bytes fetched until then (gzip level 6, files already compressed counted as they are),
-and the time from navigation start. Pagefind indexes the built site (`python -m pagefind --site SITE`, pip
+and reports the bytes fetched until then (gzip level 6, files already compressed counted as they are;
+ours from the page's resource timing, Pagefind's from the network, as it fetches from a worker and
+fetches nothing more after its results) and the time from navigation start. Pagefind indexes the built site (`python -m pagefind --site SITE`, pip
 `pagefind[bin]`); its files go to SITE/pagefind/. The site is served by a plain loopback HTTP server (no
 CSP: Pagefind needs 'wasm-unsafe-eval'; our own pages are tested under the CSP in tests/).
 
@@ -24,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,47 +95,58 @@ def index_with_pagefind(site: Path) -> float:
     return time.perf_counter() - t
 
 
-def measure(site: Path, queries: list[str], engines: tuple[str, ...] = ("ours", "pagefind")) -> list[Measure]:
-    """Bytes and time to first results per query and engine (cold cache each)."""
-    from playwright.sync_api import sync_playwright
+def measure(site: Path, queries: list[str], engines: tuple[str, ...] = ("ours", "pagefind"),
+            browser: Any = None) -> list[Measure]:
+    """Bytes and time to first results per query and engine (cold cache each); `browser`: a Playwright
+    Chromium to use (else one is launched)."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                return measure(site, queries, engines, b)
+            finally:
+                b.close()
     (site / "pagefind-bench.html").write_text(BENCH_PAGE, encoding="utf-8")
     server, origin = serve(site)
     out: list[Measure] = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            for q in queries:
-                for engine in engines:
-                    context = browser.new_context()
-                    page = context.new_page()
-                    page.add_init_script(FIRST_ROW)
-                    url = (f"{origin}/search/?q={quote(q)}" if engine == "ours"
-                           else f"{origin}/pagefind-bench.html?q={quote(q)}")
-                    page.goto(url)
-                    page.wait_for_function("window.__first !== undefined", timeout=60_000)
-                    first = page.evaluate("window.__first")
+        for q in queries:
+            for engine in engines:
+                context = browser.new_context()
+                page = context.new_page()
+                page.add_init_script(FIRST_ROW)
+                finished: list[str] = []
+                page.on("requestfinished", lambda r: finished.append(r.url))
+                url = (f"{origin}/search/?q={quote(q)}" if engine == "ours"
+                       else f"{origin}/pagefind-bench.html?q={quote(q)}")
+                page.goto(url)
+                page.wait_for_function("window.__first !== undefined", timeout=60_000)
+                first = page.evaluate("window.__first")
+                if engine == "ours":  # resource timing: what had arrived when the first row showed
                     entries = page.evaluate("""(t) => [location.href].concat(performance.getEntriesByType('resource')
                         .filter((e) => e.responseEnd <= t + 0.5).map((e) => e.name))""", first)
-                    if engine == "ours":
-                        rows = page.locator("#search-results > li").count()
-                    else:
-                        rows = page.evaluate("window.__total")
-                    total = 0
-                    seen = set()
-                    for u in entries:
-                        path = unquote(urlparse(u).path)
-                        if path in seen:
-                            continue
-                        seen.add(path)
-                        f = site / path.lstrip("/")
-                        if f.is_dir():
-                            f = f / "index.html"
-                        if f.is_file():
-                            total += wire_bytes(f.read_bytes(), path)
-                    out.append(Measure(q, engine, len(seen), total, round(first, 1), rows))
-                    context.close()
-            browser.close()
+                else:  # Pagefind fetches from a worker (not in the page's resource timing), and only for this
+                    entries = finished
+                if engine == "ours":
+                    rows = page.locator("#search-results > li").count()
+                else:
+                    rows = page.evaluate("window.__total")
+                total = 0
+                seen = set()
+                for u in entries:
+                    path = unquote(urlparse(u).path)
+                    if path in seen:
+                        continue
+                    seen.add(path)
+                    f = site / path.lstrip("/")
+                    if f.is_dir():
+                        f = f / "index.html"
+                    if f.is_file():
+                        total += wire_bytes(f.read_bytes(), path)
+                out.append(Measure(q, engine, len(seen), total, round(first, 1), rows))
+                context.close()
     finally:
         server.shutdown()
         server.server_close()

@@ -375,3 +375,12 @@ def test_enter_in_the_header_box_opens_the_active_paper(page, seed_server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/papers/glm-130b[^/]*/$"))
     assert page.errors == []
+
+
+def test_bench_compare_measures_our_first_results_in_chromium(browser, seed_site: Path):
+    """bench/search_compare.py (the Pagefind half needs `pagefind[bin]`; `make bench` is where it runs)."""
+    from bench.search_compare import measure, report
+
+    rows = measure(seed_site, ["diffusion"], engines=("ours",), browser=browser)
+    assert rows[0].results == 10 and 10_000 < rows[0].gz < 60_000 and rows[0].ms > 0 and rows[0].files > 8
+    assert "| diffusion |" in report(rows)
