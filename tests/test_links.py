@@ -26,7 +26,7 @@ class Links(HTMLParser):
             self.ids.add(a["id"])
         if tag == "a" and a.get("name"):
             self.ids.add(a["name"])
-        for name in ("href", "src", "action", "data-base", "data-lunr", "data-search-js"):
+        for name in ("href", "src", "action", "data-base", "data-lunr", "data-search-js", "data-search-layer", "data-search-ui", "data-search-box"):
             if a.get(name) is not None:
                 self.urls.append((f"{tag}.{name}", a[name]))
         if tag == "meta" and a.get("property") == "og:url":

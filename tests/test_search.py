@@ -18,7 +18,7 @@ from generator.content.files import Paper
 from bench.search_payload import payload_for_query
 from generator.search.files import FIELDS, documents, search_files
 from generator.search.index import Field, build_index, is_array_index
-from generator.search.pack import DOCS_PER_SHARD, front_code
+from generator.search.pack import DOCS_PER_SHARD, LEAD_CHARS, front_code, title_slug
 from generator.search.text import Analyzer, js_sorted, stem, tokenize, trim
 from generator.model.site import build_model
 
@@ -100,50 +100,80 @@ def test_integer_like_refs_are_recorded_for_javascript_key_order():
 
 # ---- files on disk ----
 
-def test_manifest_names_every_shard_and_shards_are_named_by_content_hash():
+def shard(files: dict, manifest: dict, name: str):
+    return json.loads(files[f"search/shards/{manifest['key']}/{name}.json"])
+
+
+def test_manifest_and_shards_live_in_one_folder_named_by_what_they_are_made_from():
     ps = [paper(f"p{i}", f"Paper {i} on diffusion", f"Abstract {i} about models.", day=1 + i % 28) for i in range(40)]
     files = search_files(model_of(*ps), SiteConfig())
     manifest = json.loads(files["search/manifest.json"])
-    named = {n for _, n in manifest["postings"]} | {v[2] for v in manifest["vocab"]} | set(manifest["docs"][1])
-    on_disk = {rel[len("search/shards/"):-len(".json")] for rel in files if rel.startswith("search/shards/")}
-    assert named == on_disk
-    for rel, data in files.items():
-        if rel.startswith("search/shards/"):
-            assert rel == f"search/shards/{hashlib.sha256(data).hexdigest()[:12]}.json"
+    folders = {rel.split("/")[2] for rel in files if rel.startswith("search/shards/")}
+    assert folders == {manifest["key"]} and len(manifest["key"]) == 16
+    kinds = {rel.split("/")[-1][0] for rel in files if rel.startswith("search/shards/")}
+    assert kinds == {"p", "v", "d", "u"}
+    assert len(manifest["postings"].split("\n")) == sum(1 for r in files if r.split("/")[-1].startswith("p"))
     assert manifest["fields"] == [["title", 10], ["abstract", 1], ["organization", 1]]
     assert manifest["count"] == 40
-    assert len(manifest["docs"][1]) == -(-40 // DOCS_PER_SHARD)
+    assert sum(1 for r in files if r.split("/")[-1].startswith("d")) == -(-40 // DOCS_PER_SHARD)
+    changed = search_files(model_of(*ps[:-1], paper("p39", "Paper 39 changed", "Other.", day=1 + 39 % 28)),
+                           SiteConfig())
+    assert json.loads(changed["search/manifest.json"])["key"] != manifest["key"]
 
 
 def test_document_store_holds_what_a_result_row_shows():
-    p = paper("glm", "GLM <b>130B</b>", "An open\n\nbilingual model.", organization="Tsinghua University",
-              authors_count=9)
-    files = search_files(model_of(p), SiteConfig())
+    long = "An open\n\nbilingual model. " + "More words follow here. " * 20
+    p = paper("glm", "GLM <b>130B</b>", long, organization="Tsinghua University", authors_count=9)
+    q = paper("plain-title", "Plain title", "Short.", day=2, upvotes=7)
+    files = search_files(model_of(p, q), SiteConfig())
     manifest = json.loads(files["search/manifest.json"])
-    rows = json.loads(files[f"search/shards/{manifest['docs'][1][0]}.json"])
-    assert rows == [["glm", "GLM <b>130B</b>", "2025-01-01", "Tsinghua University", "tsinghua-university", 9,
-                     "An open bilingual model."]]
+    rows = shard(files, manifest, "d0")
+    assert rows[0][:7] == ["glm", "GLM <b>130B</b>", "2025-01-01", None, "Tsinghua University", "tsinghua-university", 9]
+    assert rows[0][7].startswith("An open bilingual model. More words") and rows[0][7].endswith("…")
+    assert len(rows[0][7]) <= LEAD_CHARS + 1
+    assert rows[1] == ["", "Plain title", "2025-01-02", 7, None, None, None, "Short."]  # slug made from the title
+    assert title_slug("Plain title") == "plain-title" and title_slug("Café") is None
+    assert shard(files, manifest, "u0") == [0, 7]
 
 
-def test_postings_shards_cover_all_terms_in_javascript_order():
-    ps = [paper(f"p{i}", f"Title {i} token{i}", " ".join(f"w{i}x{j}" for j in range(300))) for i in range(60)]
+def test_postings_shards_cover_all_terms_in_javascript_order_and_frequent_terms_are_split(monkeypatch):
+    import generator.search.pack as pack
+    monkeypatch.setattr(pack, "HEAD_DOCS", 10)
+    ps = [paper(f"p{i}", f"Title {i} token{i}", " ".join(f"w{i}x{j}" for j in range(300)) + " common" * (i % 3 + 1))
+          for i in range(60)]
     files = search_files(model_of(*ps), SiteConfig())
     manifest = json.loads(files["search/manifest.json"])
-    assert len(manifest["postings"]) > 1  # big enough to split
+    firsts = []
+    for line in manifest["postings"].split("\n"):
+        firsts.append((firsts[-1] if firsts else "")[: ord(line[0]) - 48] + line[1:])
+    assert len(firsts) > 1  # big enough to split
     terms = []
-    for first, name in manifest["postings"]:
-        rows = json.loads(files[f"search/shards/{name}.json"])
+    for n, first in enumerate(firsts):
+        rows = shard(files, manifest, f"p{n}")
         assert rows[0][0] == first
         terms += [r[0] for r in rows]
+        for r in rows:
+            if r[0] in ("common", "titl"):
+                df, h, bound = r[2]
+                head, tail = shard(files, manifest, f"h{h}"), shard(files, manifest, f"t{h}")
+                assert df == 60 and sum(len(f) // 3 for f in head) == 10
+                assert sum(len(f) // 3 for f in head + tail) == 60 and bound > 0
     assert terms == js_sorted(terms) and len(terms) == len(set(terms))
     vocab = []
-    for lo, hi, name in manifest["vocab"]:
+    for n, (lo, hi) in enumerate(manifest["vocab"]):
         prev = ""
-        for line in json.loads(files[f"search/shards/{name}.json"]).split("\n"):
+        for line in shard(files, manifest, f"v{n}").split("\n"):
             prev = prev[: ord(line[0]) - 48] + line[1:]
             assert lo <= len(prev) <= hi
             vocab.append(prev)
     assert sorted(vocab) == sorted(terms)
+
+
+def test_months_give_document_ranges_for_date_filters():
+    ps = [paper("a", "A", "x", day=3), paper("b", "B", "x", day=1), Paper(title="C", slug="c", body="x"),
+          Paper(title="D", slug="d", body="x", date=dt.date(2025, 2, 2))]
+    manifest = json.loads(search_files(model_of(*ps), SiteConfig())["search/manifest.json"])
+    assert manifest["months"] == [["2025-01", 0], ["2025-02", 2]] and manifest["undated"] == 3
 
 
 def test_same_papers_give_byte_identical_files():
@@ -193,11 +223,11 @@ def test_payload_for_query_lists_the_files_a_query_reads(seed_site: Path):
     assert files[0] == "search/index.html" and "search/manifest.json" in files
     assert any(f.startswith("static/vendor/lunr-2.3.9") for f in files)
     shards = [f for f in files if f.startswith("search/shards/")]
-    assert 2 <= len(shards) < len(list((seed_site / "search" / "shards").iterdir()))
+    assert 2 <= len(shards) < len(list((seed_site / "search" / "shards").glob("*/*.json")))
     assert raw == sum((seed_site / f).stat().st_size for f in files)
     assert 0 < gz < raw
     none_files, _, none_gz = payload_for_query(seed_site, "zzzyxq")
-    assert len(none_files) < len(files) and none_gz < gz  # no results: no document shards
+    assert len(none_files) < len(files)  # no results: no document shards (but the one-typo retry's word lists)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run search.js")

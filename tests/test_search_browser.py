@@ -35,7 +35,7 @@ def test_typing_glm_130b_puts_it_first_and_clicking_opens_it(page, seed_server):
     page.locator("#search-box").press_sequentially("GLM-130B", delay=20)
     first = page.locator(TITLES).first
     expect(first).to_contain_text("GLM-130B")
-    assert "q=GLM-130B" in page.url
+    expect(page).to_have_url(re.compile(r"q=GLM-130B$"))
     first.click()
     page.wait_for_url(re.compile(r"/papers/glm-130b[^/]*/$"))
     expect(page.locator("h1")).to_contain_text("GLM-130B")
@@ -45,7 +45,7 @@ def test_typing_glm_130b_puts_it_first_and_clicking_opens_it(page, seed_server):
 def test_a_shared_url_lists_results_with_highlighted_terms(page, seed_server):
     search(page, seed_server, "continual pre-training")
     expect(page.locator(RESULTS)).to_have_count(10)
-    assert re.match(r"\d+ papers match “continual pre-training”", status(page))
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers match “continual pre-training”"))
     marks = [m.lower() for m in page.locator("#search-results mark").all_inner_texts()]
     assert {"continual", "pre", "training"} <= set(marks)
     assert all(re.match(r"^(continu|pre|train)", m) for m in marks), marks
@@ -74,8 +74,9 @@ def test_lunr_query_syntax(page, seed_server):
     for q in ("diffusion", "+diffusion +video", "diffusion -image"):
         search(page, seed_server, q)
         expect(page.locator(RESULTS).first).to_be_visible()
+        expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
         counts[q] = int(status(page).split()[0])
-        assert page.locator(RESULTS).count() == page.locator("#search-results > li:has(mark)").count()
+        assert page.locator("#search-results > li:first-child mark").count() >= 1  # rows show the lead only
     assert 0 < counts["+diffusion +video"] < counts["diffusion"]
     assert 0 < counts["diffusion -image"] < counts["diffusion"]
     search(page, seed_server, "pre*")
@@ -88,7 +89,7 @@ def test_lunr_query_syntax(page, seed_server):
 def test_no_match_says_so_helpfully(page, seed_server):
     search(page, seed_server, "zzyzxquux")
     expect(page.locator("#search-status")).to_contain_text("No papers match “zzyzxquux”")
-    expect(page.locator("#search-status")).to_contain_text("~1")
+    expect(page.locator("#search-status")).to_contain_text("diffu*")  # (one typo was tried: nothing either)
     expect(page.locator(RESULTS)).to_have_count(0)
     assert page.errors == []
 
@@ -165,7 +166,7 @@ def test_a_query_fetches_only_some_index_files(page, seed_server, seed_site: Pat
     page.on("request", lambda r: shards.append(r.url) if "/search/shards/" in r.url else None)
     search(page, seed_server, "GLM-130B")
     expect(page.locator(RESULTS)).to_have_count(1)
-    total = len(list((seed_site / "search" / "shards").iterdir()))
+    total = len(list((seed_site / "search" / "shards").glob("*/*.json")))
     assert 1 <= len(shards) <= total // 3
     assert page.errors == []
 
@@ -226,3 +227,160 @@ def test_search_page_with_results_has_no_serious_accessibility_violations(browse
         assert not bad, bad
     finally:
         context.close()
+
+
+# ---- issue 14: the query layer and the header box (tests/test_search_layer.py covers the layer in node) ----
+
+OPTIONS = "#search-options [role=option]"
+
+
+def test_typing_a_matching_word_key_by_key_never_says_no_match(page, seed_server):
+    """Each prefix of "diffusion" shows results; the status never says "No papers match" on the way."""
+    search(page, seed_server)
+    page.evaluate("""() => { window.__said = []; const s = document.getElementById('search-status');
+        new MutationObserver(() => window.__said.push(s.textContent)).observe(s, {childList: true, subtree: true,
+        characterData: true}); }""")
+    box = page.locator("#search-box")
+    for i, ch in enumerate("diffusion"):
+        box.press_sequentially(ch)
+        page.wait_for_timeout(200)
+        if i >= 1:
+            expect(page.locator(RESULTS).first).to_be_visible()
+    expect(page.locator(TITLES).first).to_contain_text(re.compile("diffusion", re.I))
+    said = page.evaluate("window.__said")
+    assert said and not [s for s in said if "No papers match" in s], said
+    assert page.errors == []
+
+
+def test_a_partial_word_is_a_prefix(page, seed_server):
+    search(page, seed_server, "diffu")
+    expect(page.locator(TITLES).first).to_contain_text(re.compile("diffusion", re.I))
+    assert all(re.search("diffus", t, re.I) for t in page.locator(TITLES).all_inner_texts()[:5])
+    assert page.errors == []
+
+
+def test_a_typo_gets_the_labelled_one_typo_fallback(page, seed_server):
+    search(page, seed_server, "difusion")
+    expect(page.locator("#search-status")).to_contain_text("showing results for “diffusion”")
+    expect(page.locator("#search-status")).to_contain_text("No papers match “difusion”")
+    expect(page.locator(TITLES).first).to_contain_text(re.compile("diffusion", re.I))
+    assert page.errors == []
+
+
+def test_papers_with_both_words_come_first(page, seed_server):
+    search(page, seed_server, "continual pre-training")
+    expect(page.locator("#search-status")).to_contain_text("with every word")
+    titles = page.locator(TITLES).all_inner_texts()
+    snippets = page.locator("#search-results .snippet").all_inner_texts()
+    for title, snip in list(zip(titles, snippets))[:5]:
+        text = (title + " " + snip).lower()
+        assert "continu" in text and "pre" in text and "train" in text, title
+    assert "continual pre-training" in titles[0].lower()
+    assert page.errors == []
+
+
+def test_a_quoted_phrase_puts_papers_with_the_phrase_first(page, seed_server):
+    search(page, seed_server, '"stability gap"')
+    first = page.locator(RESULTS).first
+    expect(first).to_contain_text(re.compile("stability gap", re.I))
+    search(page, seed_server, '"gap stability"')  # the same words, not in that order
+    expect(page.locator(RESULTS).first).to_be_visible()
+    assert "stability gap" not in page.locator(RESULTS).first.inner_text().lower() or \
+        page.locator(RESULTS).count() > 1
+    assert page.errors == []
+
+
+def test_the_year_filter(page, seed_server):
+    search(page, seed_server, "model")
+    expect(page.locator(RESULTS).first).to_be_visible()
+    expect(page.locator("#search-year option[value='2024']")).to_have_count(1)
+    page.locator("#search-year").select_option("2024")
+    expect(page).to_have_url(re.compile(r"year=2024"))
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
+    dates = page.locator("#search-results time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates and all(d.startswith("2024-") for d in dates), dates
+    search(page, seed_server, "model year:2023..2024")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
+    dates = page.locator("#search-results time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates and all(d[:4] in ("2023", "2024") for d in dates), dates
+    assert page.errors == []
+
+
+def test_sort_by_upvotes_and_rows_show_upvotes_and_date(page, seed_server):
+    search(page, seed_server, "model")
+    expect(page.locator(RESULTS).first.locator(".upvotes")).to_be_visible()
+    page.locator("#search-sort").select_option("upvotes")
+    expect(page).to_have_url(re.compile(r"sort=upvotes"))
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
+    page.wait_for_timeout(100)
+    ups = [int(t.split()[-1]) for t in page.locator("#search-results .upvotes").all_inner_texts()]
+    assert len(ups) == 10 and ups == sorted(ups, reverse=True) and ups[0] > ups[-1], ups
+    expect(page.locator(RESULTS).first.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+    page.reload()
+    expect(page.locator("#search-sort")).to_have_value("upvotes")
+    assert page.errors == []
+
+
+def test_keyboard_flow_from_the_header_box_of_a_page_without_papers(page, seed_server):
+    """/archive/ lists no papers: `/`, type, live results in a listbox, arrows to "all results", Enter,
+    the results page with the focus in the box, ↓ through results to "show more", open one, Back."""
+    page.goto(seed_server.url + "archive/")
+    page.keyboard.press("/")
+    box = page.locator("#search-box")
+    expect(box).to_be_focused()
+    page.keyboard.type("diffusion", delay=30)
+    expect(page.locator(OPTIONS).first).to_contain_text(re.compile("diffusion", re.I))
+    expect(box).to_have_attribute("role", "combobox")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    options = page.locator(OPTIONS)
+    n = options.count()
+    assert n >= 3
+    page.keyboard.press("ArrowDown")
+    expect(options.nth(0)).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "search-option-0")
+    page.keyboard.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("ArrowDown")  # opens it again
+    for _ in range(n):
+        page.keyboard.press("ArrowDown")
+    expect(options.last).to_have_attribute("aria-selected", "true")
+    expect(options.last).to_contain_text("results for “diffusion”")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=diffusion$"))
+    expect(page.locator(RESULTS).first).to_be_visible()
+    expect(page.locator("#search-box")).to_be_focused()
+    for _ in range(10):
+        page.keyboard.press("ArrowDown")
+    expect(page.locator(TITLES).nth(9)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#search-more")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    second_last = page.locator(TITLES).nth(8)
+    expect(second_last).to_be_focused()
+    href = second_last.get_attribute("href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(seed_server.url.rstrip("/") + href)
+    page.go_back()
+    expect(page.locator(TITLES).nth(8)).to_be_focused()
+    assert page.errors == []
+
+
+def test_enter_in_the_header_box_opens_the_active_paper(page, seed_server):
+    page.goto(seed_server.url + "org/")
+    page.locator("#search-box").click()
+    page.keyboard.type("GLM-130B", delay=20)
+    expect(page.locator(OPTIONS).first).to_contain_text("GLM-130B")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/papers/glm-130b[^/]*/$"))
+    assert page.errors == []
+
+
+def test_bench_compare_measures_our_first_results_in_chromium(browser, seed_site: Path):
+    """bench/search_compare.py (the Pagefind half needs `pagefind[bin]`; `make bench` is where it runs)."""
+    from bench.search_compare import measure, report
+
+    rows = measure(seed_site, ["diffusion"], engines=("ours",), browser=browser)
+    assert rows[0].results == 10 and 10_000 < rows[0].gz < 60_000 and rows[0].ms > 0 and rows[0].files > 8
+    assert "| diffusion |" in report(rows)

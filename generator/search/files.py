@@ -1,6 +1,6 @@
 """Search: the papers → a lunr.js 2.3.9 index, split so the browser fetches only what a query needs.
 
-    documents (title ×10, abstract, organisation)      search_files()
+    documents (title ×10, abstract, organisation, author when any paper has authors)   search_files()
       → lunr.js's text pipeline, memoised             search_text.py
       → per-term postings, lunr term indexes           search_index.py
       → manifest + content-hashed shards               search_pack.py
@@ -18,21 +18,43 @@ from typing import Any, Callable, Sequence
 from ..config import SiteConfig
 from ..util.gcpause import gc_paused
 from .index import Field, build_index
-from .pack import FORMAT, SearchDoc, pack
+from .pack import FORMAT, SearchDoc, lead, pack
 from ..content.files import Paper
 from ..model.site import SiteModel, org_slug
 
-__all__ = ["FIELDS", "documents", "search_files", "search_key"]
+__all__ = ["FIELDS", "AUTHOR", "fields_for", "texts", "documents", "search_files", "search_key"]
 
 log = logging.getLogger("papers.search")
 
 FIELDS = (Field("title", 10), Field("abstract"), Field("organization"))
+AUTHOR = Field("author")  # indexed once some paper has `authors` (names, from `papers fetch`)
+_CODE = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
+
+
+def author_text(p: Paper) -> str | None:
+    """A paper's author names as one text (the API gives names or {name: ...} mappings), or None."""
+    names = p.extra.get("authors")
+    if not isinstance(names, list):
+        return None
+    out = [n if isinstance(n, str) else n.get("name") for n in names if isinstance(n, (str, dict))]
+    return ", ".join(n for n in out if isinstance(n, str)) or None
+
+
+def fields_for(papers: Sequence[Paper]) -> tuple[Field, ...]:
+    """The indexed fields: FIELDS, and `author` when some paper has author names."""
+    return FIELDS + (AUTHOR,) if any(author_text(p) for p in papers) else FIELDS
+
+
+def texts(p: Paper, fields: Sequence[Field]) -> tuple[str | None, ...]:
+    """The paper's text for each indexed field, as lunr.js is given it."""
+    values = {"title": p.title, "abstract": " ".join(p.body.split()), "organization": p.organization}
+    return tuple(values[f.name] if f.name in values else author_text(p) for f in fields)
 
 
 def _document(p: Paper) -> SearchDoc:
-    return SearchDoc(slug=p.slug, title=p.title, date=p.date.isoformat() if p.date else None,
+    return SearchDoc(slug=p.slug, title=p.title, date=p.date.isoformat() if p.date else None, upvotes=p.upvotes,
                      organization=p.organization, org_slug=org_slug(p.organization) if p.organization else None,
-                     authors_count=p.authors_count, abstract=" ".join(p.body.split()))
+                     authors_count=p.authors_count, lead=lead(p.body))
 
 
 def documents(model: SiteModel) -> list[SearchDoc]:
@@ -57,9 +79,10 @@ class _Documents(Sequence[SearchDoc]):
 
 def search_key(model: SiteModel) -> str:
     """A hash of what the index files are made from: the same key, the same files (build.py reuses them)."""
-    h = hashlib.sha256(repr((FIELDS, FORMAT)).encode())
+    h = hashlib.sha256(repr((FIELDS, FORMAT, _CODE)).encode())
     for p in model.papers:
-        row = (p.slug, p.title, p.date.isoformat() if p.date else None, p.organization, p.authors_count, p.body)
+        row = (p.slug, p.title, p.date.isoformat() if p.date else None, p.organization, p.authors_count, p.body,
+               p.upvotes, author_text(p))
         h.update(repr(row).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
@@ -71,7 +94,8 @@ def search_files(model: SiteModel, config: SiteConfig | None = None,
     With `sink`, each file goes to sink(path, bytes) as it is made and the bytes returned are empty."""
     with gc_paused():
         docs = _Documents(model.papers)
-        index = build_index(((p.title, " ".join(p.body.split()), p.organization) for p in model.papers), FIELDS)
-        files = pack(index, docs, sink=sink, slugs=[p.slug for p in model.papers])
+        fields = fields_for(model.papers)
+        index = build_index((texts(p, fields) for p in model.papers), fields)
+        files = pack(index, docs, search_key(model)[:16], sink=sink, slugs=[p.slug for p in model.papers])
     log.debug("search index: %d documents, %d terms, %d files", len(docs), len(index.terms), len(files))
     return files

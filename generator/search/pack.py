@@ -1,33 +1,52 @@
-"""The split index on disk: a fixed-name manifest and content-hashed shards a query fetches only as needed.
+"""The split index on disk: a fixed-name manifest and shards a query fetches only as it needs them.
 
-    search/manifest.json          what every query reads first (fields, counts, where each shard is)
-    search/shards/<hash>.json     postings: consecutive terms (in JavaScript string order), ~32 KB each
-                                  vocab:    every term of some lengths, front-coded (fuzzy and inner `*`)
-                                  docs:     DOCS_PER_SHARD consecutive documents, what a result row shows
+    search/manifest.json               what every query reads first (fields, counts, the shard directory,
+                                       the first term of each postings shard, month → document ranges)
+    search/shards/<key>/p<n>.json      postings: consecutive terms (JavaScript string order), ~POSTINGS_BYTES
+                                       each; a frequent term (in more than 2 × HEAD_DOCS documents) is only
+                                       named here, with its document count and the number of its head
+    search/shards/<key>/h<n>.json      one frequent term's HEAD_DOCS best documents (its head)
+    search/shards/<key>/t<n>.json      the rest of that term's documents (its tail)
+    search/shards/<key>/v<n>.json      every term of some lengths, front-coded (fuzzy and inner `*`)
+    search/shards/<key>/d<n>.json      DOCS_PER_SHARD consecutive documents: only what a result row shows
+    search/shards/<key>/u<n>.json      upvotes of UPVOTES_PER_SHARD consecutive documents (sort by upvotes)
 
-A term's postings are `[term, lunr term index, field 0, field 1, ...]`, each field a flat list of
-`Δdocument, tf, field length` triples. Shard names are content hashes, so they can be cached forever and
-the HTML pages never change when the index does; only the manifest does.
+Shards are grouped by how queries use them: the first results of a query need its terms' postings shards,
+the heads of its frequent terms and the rows shown (a few KB each); a head is read only for a term the
+query has, a tail only to finish the ranking, vocab only for fuzzy and inner wildcards, upvotes only to sort
+by them. A term's postings are `[term, lunr term index, field 0, ...]`, each field a flat list of
+`Δdocument, tf, field length` triples; a frequent term's row is `[term, lunr term index, [documents with
+the term (lunr's df), n, bound]]`, its head h<n> and tail t<n> are lists of such fields, and no tail
+document's weights for the term add up to more than the bound. `<key>` is a hash of everything the files are made from (search_files), so the
+shards can be cached forever and the HTML pages never change when the index does; only the manifest does.
 """
 from __future__ import annotations
 
-import hashlib
+import heapq
 import json
+import math
+import re
 from array import array
+from itertools import accumulate, compress
+from operator import sub
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .index import LunrIndex, is_array_index
 from .text import js_sorted
 
-__all__ = ["SearchDoc", "pack", "FORMAT", "DOCS_PER_SHARD", "POSTINGS_BYTES"]
+__all__ = ["SearchDoc", "pack", "FORMAT", "DOCS_PER_SHARD", "POSTINGS_BYTES", "HEAD_DOCS", "LEAD_CHARS"]
 
-FORMAT = 1
+FORMAT = 2
 LUNR_VERSION = "2.3.9"
-DOCS_PER_SHARD = 16  # a result row costs one doc shard: small shards keep the first page of results light
-POSTINGS_BYTES = 32_000  # target raw size of a postings shard
-MAX_SHARDS = 512  # postings shards grow beyond POSTINGS_BYTES for very large archives
+DOCS_PER_SHARD = 4  # ten result rows cost ten small files, not ten files of whole abstracts
+UPVOTES_PER_SHARD = 2048
+POSTINGS_BYTES = 5_000  # target raw size of a postings shard
+MAX_SHARDS = 4096  # postings shards grow beyond POSTINGS_BYTES for very large archives
 VOCAB_MIN_TERMS = 2_000  # consecutive term lengths are merged into one vocab file until it has this many
+HEAD_DOCS = 300  # a term in more documents keeps its best HEAD_DOCS in its postings shard, the rest in a tail
+LEAD_CHARS = 110  # the start of the abstract a result row shows
+K1, B = 1.2, 0.75  # lunr.Builder's BM25 parameters
 
 
 @dataclass(frozen=True)
@@ -37,14 +56,40 @@ class SearchDoc:
     slug: str
     title: str
     date: str | None
+    upvotes: int | None
     organization: str | None
     org_slug: str | None
     authors_count: int | None
-    abstract: str
+    lead: str
 
     def row(self) -> list[Any]:
-        return [self.slug, self.title, self.date, self.organization, self.org_slug, self.authors_count,
-                self.abstract]
+        """The stored row; the slug is "" when search.js can make it from the title (title_slug)."""
+        slug = "" if self.slug == title_slug(self.title) else self.slug
+        return [slug, self.title, self.date, self.upvotes, self.organization, self.org_slug,
+                self.authors_count, self.lead]
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def title_slug(title: str) -> str | None:
+    """The slug search.js derives from an ASCII title (content.slugs.slugify's rule for ASCII), else None."""
+    if not title.isascii():
+        return None
+    slug = _NON_ALNUM.sub("-", title.lower()).strip("-")
+    if len(slug) > 80:
+        cut = slug[:81]
+        slug = (cut[:cut.rfind("-")] if "-" in cut[40:] else slug[:80]).strip("-")
+    return slug or None
+
+
+def lead(abstract: str, limit: int = LEAD_CHARS) -> str:
+    """The abstract's first `limit` characters or fewer, cut at a space, with … when cut."""
+    text = " ".join(abstract.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def _json(value: Any) -> bytes:
@@ -53,24 +98,26 @@ def _json(value: Any) -> bytes:
 
 
 class _Writer:
-    """Names shard files by content hash and hands each to `sink` (or keeps them in `files`)."""
+    """Names shard files `<kind><n>` under the key's folder and hands each to `sink` (or keeps them)."""
 
-    def __init__(self, root: str, sink: Callable[[str, bytes], None] | None = None):
-        self.root = root
+    def __init__(self, root: str, key: str, sink: Callable[[str, bytes], None] | None = None):
+        self.folder = f"{root}shards/{key}/"
         self.files: dict[str, bytes] = {}
-        self.names: set[str] = set()
+        self.names: list[str] = []
+        self.counts: dict[str, int] = {}
         self.sink = sink
 
-    def add(self, value: Any) -> str:
+    def add(self, kind: str, value: Any) -> int:
+        n = self.counts.get(kind, 0)
+        self.counts[kind] = n + 1
+        rel = f"{self.folder}{kind}{n}.json"
         data = _json(value)
-        name = hashlib.sha256(data).hexdigest()[:12]
-        rel = f"{self.root}shards/{name}.json"
         if self.sink is None:
             self.files[rel] = data
-        elif rel not in self.names:
+        else:
             self.sink(rel, data)
-        self.names.add(rel)
-        return name
+        self.names.append(rel)
+        return n
 
 
 def _js_len(s: str) -> int:
@@ -91,30 +138,85 @@ def front_code(terms: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[list[str]]:
+def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]], list[list[int]], int, float] | None:
+    """A frequent term's postings as (head fields, tail fields, df, tail bound), or None to keep it whole.
+
+    The head is the HEAD_DOCS documents with the largest sum over fields of the term's lunr weight; the
+    bound is the largest such sum in the tail, rounded up (lunr rounds each weight to 3 decimals)."""
+    df = sum(len(f) // 3 for f in fields)
+    x = (index.count - df + 0.5) / (df + 0.5)
+    idf = math.log(1 + abs(x))
+    acc = [0.0] * index.count
+    decoded = []
+    for fi, flat in enumerate(fields):
+        docs = list(accumulate(flat[0::3]))
+        tfs, lens = flat[1::3], flat[2::3]
+        decoded.append((docs, tfs, lens))
+        if not docs:
+            continue
+        c = B / (index.length_sums[fi] / index.count)
+        k = idf * (K1 + 1) * index.fields[fi].boost
+        for d, tf, n in zip(docs, tfs, lens):
+            acc[d] += k * tf / (K1 * (1 - B + c * n) + tf)
+    present = sorted({d for docs, _, _ in decoded for d in docs})
+    if len(present) <= HEAD_DOCS * 2:
+        return None
+    head = heapq.nlargest(HEAD_DOCS, present, key=acc.__getitem__)
+    mask = bytearray(index.count)
+    for d in head:
+        mask[d] = 1
+    bound = max(acc[d] for d in present if not mask[d]) + 0.0005 * len(fields) + 1e-6
+    heads: list[list[int]] = []
+    tails: list[list[int]] = []
+    for docs, tfs, lens in decoded:
+        sel = [mask[d] for d in docs]
+        rest = [1 - m for m in sel]
+        for into, pick in ((heads, sel), (tails, rest)):
+            ds = list(compress(docs, pick))
+            out: list[int] = [0] * (3 * len(ds))
+            out[0::3] = list(map(sub, ds, [0] + ds[:-1]))
+            out[1::3] = list(compress(tfs, pick))
+            out[2::3] = list(compress(lens, pick))
+            into.append(out)
+    return heads, tails, df, math.ceil(bound * 1000) / 1000
+
+
+def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[str]:
     terms = index.terms
-    cost = [len(t) + 8 + 3 * sum(map(len, terms[t].fields)) for t in order]  # ≈ bytes of the term's row
+    rows: list[list[Any]] = []
+    for term in order:
+        p = terms[term]
+        split = _split(index, p.fields) if sum(map(len, p.fields)) > HEAD_DOCS * 6 else None
+        if split is None:
+            rows.append([term, p.index, *map(array.tolist, p.fields)])
+        else:
+            heads, tails, df, bound = split
+            n = w.add("h", heads)
+            w.add("t", tails)
+            rows.append([term, p.index, [df, n, bound]])
+    cost = [len(r[0]) + 8 + 3 * sum(len(f) for f in r[2:]) if len(r) > 3 else len(r[0]) + 24 for r in rows]
     target = max(POSTINGS_BYTES, sum(cost) // MAX_SHARDS)
-    shards: list[list[str]] = []
+    firsts: list[str] = []
     batch: list[list[Any]] = []
     size = 0
-    for term, c in zip(order, cost):
-        p = terms[term]
-        batch.append([term, p.index, *map(array.tolist, p.fields)])
+    for row, c in zip(rows, cost):
+        batch.append(row)
         size += c
         if size >= target:
-            shards.append([batch[0][0], w.add(batch)])
+            firsts.append(batch[0][0])
+            w.add("p", batch)
             batch, size = [], 0
     if batch:
-        shards.append([batch[0][0], w.add(batch)])
-    return shards
+        firsts.append(batch[0][0])
+        w.add("p", batch)
+    return firsts
 
 
-def _vocab(order: list[str], w: _Writer) -> list[list[Any]]:
+def _vocab(order: list[str], w: _Writer) -> list[list[int]]:
     by_len: dict[int, list[str]] = {}
     for term in order:
         by_len.setdefault(_js_len(term), []).append(term)
-    out: list[list[Any]] = []
+    out: list[list[int]] = []
     group: list[int] = []
     count = 0
     lengths = sorted(by_len)
@@ -124,30 +226,51 @@ def _vocab(order: list[str], w: _Writer) -> list[list[Any]]:
         if count >= VOCAB_MIN_TERMS or i == len(lengths) - 1:
             terms = js_sorted(t for m in group for t in by_len[m])
             hi = group[-1] if i < len(lengths) - 1 else 1 << 30
-            out.append([group[0] if out else 0, hi, w.add(front_code(terms))])
+            w.add("v", front_code(terms))
+            out.append([group[0] if out else 0, hi])
             group, count = [], 0
     return out
 
 
-def pack(index: LunrIndex, docs: Sequence[SearchDoc], root: str = "search/",
-         sink: Callable[[str, bytes], None] | None = None, slugs: Sequence[str] | None = None) -> dict[str, bytes]:
-    """Manifest and shards for `index` over `docs` (same order), as {path under the site root: bytes}.
+def _months(docs: Sequence[SearchDoc]) -> tuple[list[list[Any]], int]:
+    """[[YYYY-MM, first document], ...] for documents in date order (undated last), and the first undated."""
+    months: list[list[Any]] = []
+    undated = len(docs)
+    for i, d in enumerate(docs):
+        if d.date is None:
+            undated = i
+            break
+        m = d.date[:7]
+        if not months or months[-1][0] != m:
+            months.append([m, i])
+    return months, undated
 
-    With `sink`, each file is handed to sink(path, bytes) as soon as it is made (not kept: at 100k papers
-    the index is a quarter of a gigabyte) and the result maps every path to b"" instead."""
-    w = _Writer(root, sink)
+
+def pack(index: LunrIndex, docs: Sequence[SearchDoc], key: str, root: str = "search/",
+         sink: Callable[[str, bytes], None] | None = None, slugs: Sequence[str] | None = None) -> dict[str, bytes]:
+    """Manifest and shards for `index` over `docs` (same order, by date), as {path under the site root: bytes}.
+
+    `key` names the shard folder and must change whenever any shard would (search_files hashes the
+    documents and this code). With `sink`, each file is handed to sink(path, bytes) as soon as it is made
+    (not kept: at 100k papers the index is a quarter of a gigabyte) and the result maps every path to b""."""
+    w = _Writer(root, key, sink)
     order = js_sorted(index.terms)
+    rows = [d.row() for d in docs]
+    for i in range(0, len(rows), DOCS_PER_SHARD):
+        w.add("d", rows[i:i + DOCS_PER_SHARD])
+    for i in range(0, len(rows), UPVOTES_PER_SHARD):
+        w.add("u", [r[3] or 0 for r in rows[i:i + UPVOTES_PER_SHARD]])
+    months, undated = _months(docs)
     manifest: dict[str, Any] = {
-        "format": FORMAT, "lunr": LUNR_VERSION,
+        "format": FORMAT, "lunr": LUNR_VERSION, "key": key,
         "fields": [[f.name, f.boost] for f in index.fields],
         "count": index.count, "lengths": index.length_sums,
         "intRefs": sorted(([i, int(slug)] for i, slug in enumerate(slugs if slugs is not None else
                                                                    (d.slug for d in docs)) if is_array_index(slug)),
                           key=lambda x: x[1]),
-        "postings": _postings(index, order, w),
+        "docs": DOCS_PER_SHARD, "upvotes": UPVOTES_PER_SHARD, "months": months, "undated": undated,
+        "postings": front_code(_postings(index, order, w)),  # the first term of each postings shard
         "vocab": _vocab(order, w),
-        "docs": [DOCS_PER_SHARD, [w.add([d.row() for d in docs[i:i + DOCS_PER_SHARD]])
-                                  for i in range(0, len(docs), DOCS_PER_SHARD)]],
     }
     manifest_rel, manifest_data = f"{root}manifest.json", _json(manifest)
     if sink is not None:

@@ -25,13 +25,13 @@ const fetchJson = async (url) => readJson(url);
 function checkIndex() {
   /* every term with its lunr term index, and every posting's weight, against lunr.js's own index */
   const manifest = readJson(manifestUrl);
-  const engine = new PaperSearch.Engine(manifestUrl, { fetchJson });
+  const engine = new PaperSearch.Engine(manifestUrl, { fetchJson, maxShards: 1e9 });
   const out = { terms: 0, postings: 0, onlyLunr: [], onlyOurs: [], badIndex: [], badWeight: [] };
-  return engine.load().then(() => {
+  return engine.load().then(() => engine.loadPostings(engine.firsts.map((_, i) => i))).then(() => {
     const ours = new Map();
-    manifest.postings.forEach(([, name]) => {
-      readJson("http://site.invalid/search/shards/" + name + ".json").forEach((row) => ours.set(row[0], row));
-    });
+    engine.postings.forEach((p, t) => ours.set(t, p));
+    return engine.complete(Array.from(ours.keys())).then(() => ours);
+  }).then((ours) => {
     const theirs = idx.invertedIndex;
     Object.keys(theirs).forEach((t) => { if (!ours.has(t)) out.onlyLunr.push(t); });
     const vectors = new Map();
@@ -46,9 +46,9 @@ function checkIndex() {
     ours.forEach((row, t) => {
       out.terms++;
       if (!(t in theirs)) { out.onlyOurs.push(t); return; }
-      if (theirs[t]._index !== row[1]) out.badIndex.push([t, theirs[t]._index, row[1]]);
-      engine.postings.set(t, { index: row[1], raw: row.slice(2), df: row.slice(2).reduce((a, f) => a + f.length / 3, 0), dec: [] });
-      const posting = engine.postings.get(t);
+      if (theirs[t]._index !== row.index) out.badIndex.push([t, theirs[t]._index, row.index]);
+      const posting = row;
+      if (posting.df !== posting.raw.reduce((a, f) => a + f.length / 3, 0)) out.badIndex.push([t, "df"]);
       engine.fields.forEach((field, f) => {
         const fp = engine.fieldPosting(posting, f);
         const refs = fp.docs.map((d) => job.docs[d].ref);
@@ -57,7 +57,7 @@ function checkIndex() {
         fp.docs.forEach((d, i) => {
           out.postings++;
           const w = engine.weight(posting, f, fp.tf[i], fp.len[i]);
-          const lw = vectorOf(field + "/" + job.docs[d].ref).get(row[1]);
+          const lw = vectorOf(field + "/" + job.docs[d].ref).get(row.index);
           if (w !== lw && out.badWeight.length < 20) out.badWeight.push([t, field, job.docs[d].ref, lw, w]);
         });
       });

@@ -1,19 +1,9 @@
-/* paper-archive search: lunr.js 2.3.9 over a split index, fetched as a query needs it.
-
-   search/manifest.json names content-hashed shards (see generator/search_pack.py):
-     postings  consecutive terms with, per field, [Δdocument, tf, field length, ...]
-     vocab     every term of some lengths, front-coded: for fuzzy (~n) and inner/leading (*) wildcards
-     docs      what a result row shows, DOCS_PER_SHARD documents per file
-   A query is parsed by lunr.QueryParser, its terms go through the index's search pipeline (lunr.stemmer),
-   wildcard and fuzzy terms are expanded with lunr.TokenSet exactly as lunr.Index.prototype.query does,
-   and the scoring below is that function's, step for step (query vectors, lunr.Vector similarity,
-   required/prohibited sets, insertion order for ties), with the field-vector weights computed by
-   lunr.Builder's own expression. The result: the same ranking as one monolithic lunr index
-   (tests/test_lunr_compat.py), without downloading it.
-
-   UI (only on the search page): results for ?q=, live as you type; the URL follows the query
-   (pushState/replaceState, popstate); ↓/↑ move through results, Enter opens one. Untrusted text is only
-   ever set with textContent / text nodes. */
+/* paper-archive search: lunr.js 2.3.9 over a split index, fetched as a query needs it (the layout:
+   generator/search/pack.py). Queries are parsed by lunr.QueryParser, run through the search pipeline,
+   expanded with lunr.TokenSet and scored step for step as lunr.Index.prototype.query, with lunr.Builder's
+   weight expression: the ranking of one monolithic lunr index (tests/test_lunr_compat.py). search() fetches
+   a frequent term's head and tail before scoring; searchQuery(q, {partial}) may score heads only (the
+   first results of search-layer.js, which then finishes the ranking). The page: search-ui.js. */
 (function (root) {
   "use strict";
   var lunr = root.lunr;
@@ -56,8 +46,8 @@
     this.ready = null;
   };
 
-  Engine.prototype.file = function (name) {
-    var url = new URL("shards/" + name + ".json", this.url).href;
+  Engine.prototype.file = function (kind, n) {
+    var url = new URL("shards/" + this.manifest.key + "/" + kind + n + ".json", this.url).href;
     if (!this.files.has(url)) this.files.set(url, this.fetchJson(url, this.reload));
     return this.files.get(url);
   };
@@ -66,7 +56,7 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.fetchJson(this.url, this.reload).then(function (m) {
-        if (m.format !== 1) throw namedError("IndexUnavailable", "unknown index format " + m.format);
+        if (m.format !== 2) throw namedError("IndexUnavailable", "unknown index format " + m.format);
         self.manifest = m;
         self.fields = m.fields.map(function (f) { return f[0]; });
         self.boosts = m.fields.map(function (f) { return f[1] || 1; });
@@ -75,7 +65,7 @@
         self.count = m.count;
         /* lunr.Builder.calculateAverageFieldLengths: total length / documents with the field */
         self.avgLength = m.lengths.map(function (sum) { return sum / m.count; });
-        self.firsts = m.postings.map(function (s) { return s[0]; });
+        self.firsts = frontDecode(m.postings);
         self.intRank = null;
         if (m.intRefs && m.intRefs.length) {
           self.intRank = new Map();
@@ -111,14 +101,16 @@
       return Promise.reject(namedError("TooBroad", "this query needs " + shards.length + " index files"));
     }
     return Promise.all(shards.map(function (s) {
-      return self.file(self.manifest.postings[s][1]).then(function (rows) {
+      return self.file("p", s).then(function (rows) {
         if (self.shardTerms.has(s)) return;
-        var terms = new Array(rows.length);
+        var terms = new Array(rows.length), nf = self.fields.length;
         for (var i = 0; i < rows.length; i++) {
-          var row = rows[i], df = 0;
-          for (var f = 2; f < row.length; f++) df += row[f].length / 3;
+          var row = rows[i], df = 0, p = { index: row[1], raw: null, dec: [] };
+          if (row.length === 3) { df = row[2][0]; p.head = p.tail = row[2][1]; p.bound = row[2][2]; }
+          else { p.raw = row.slice(2, 2 + nf); for (var f = 0; f < nf; f++) df += p.raw[f].length / 3; }
+          p.df = df;
           terms[i] = row[0];
-          self.postings.set(row[0], { index: row[1], raw: row.slice(2), df: df, dec: [] });
+          self.postings.set(row[0], p);
         }
         self.shardTerms.set(s, terms);
       });
@@ -129,16 +121,20 @@
     var self = this;
     return Promise.all(buckets.map(function (b) {
       if (self.vocab.has(b)) return null;
-      return self.file(self.manifest.vocab[b][2]).then(function (text) {
-        var lines = text.split("\n"), out = new Array(lines.length), prev = "";
-        for (var i = 0; i < lines.length; i++) {
-          prev = prev.slice(0, lines[i].charCodeAt(0) - 48) + lines[i].slice(1);
-          out[i] = prev;
-        }
-        self.vocab.set(b, out);
-      });
+      return self.file("v", b).then(function (text) { self.vocab.set(b, frontDecode(text)); });
     }));
   };
+
+  /* pack.py's front_code: lines of chr(48 + shared prefix length) + the rest */
+  function frontDecode(text) {
+    if (!text) return [];
+    var lines = text.split("\n"), out = new Array(lines.length), prev = "";
+    for (var i = 0; i < lines.length; i++) {
+      prev = prev.slice(0, lines[i].charCodeAt(0) - 48) + lines[i].slice(1);
+      out[i] = prev;
+    }
+    return out;
+  }
 
   function termKind(clause, term) {
     if ("editDistance" in clause) return "fuzzy";
@@ -153,11 +149,14 @@
   Engine.prototype.parse = function (queryString) {
     var query = new lunr.Query(this.fields);
     new lunr.QueryParser(queryString, query).parse();
-    var items = query.clauses.map(function (clause) {
+    return { query: query, items: this.items(query) };
+  };
+
+  Engine.prototype.items = function (query) {
+    return query.clauses.map(function (clause) {
       var terms = clause.usePipeline ? this.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
       return terms.map(function (term) { return { clause: clause, term: term, kind: termKind(clause, term) }; });
     }, this);
-    return { query: query, items: items };
   };
 
   Engine.prototype.firstFetch = function (items) {
@@ -235,10 +234,20 @@
     return Math.round(score * 1000) / 1000;
   };
 
+  /* A lunr query string, ranked exactly as lunr.js 2.3.9 ranks it over one index. */
   Engine.prototype.search = function (queryString) {
-    var self = this, parsed;
+    var self = this;
     return this.load().then(function () {
-      parsed = self.parse(queryString);
+      return self.searchQuery(self.parse(queryString).query, {});
+    });
+  };
+
+  /* A lunr.Query (from the parser or built by search-layer.js). With options.partial, frequent terms are
+     scored over their heads only and the result says `partial: true`. */
+  Engine.prototype.searchQuery = function (query, options) {
+    var self = this, parsed = { query: query };
+    return this.load().then(function () {
+      parsed.items = self.items(query);
       return self.firstFetch(parsed.items);
     }).then(function () {
       parsed.expanded = parsed.items.map(function (list) { return list.map(self.expand, self); });
@@ -246,7 +255,82 @@
       parsed.expanded.forEach(function (l) { l.forEach(function (ts) { ts.forEach(function (t) { shards.push(self.shardOf(t)); }); }); });
       return self.loadPostings(shards);
     }).then(function () {
-      return self.score(parsed.query, parsed.expanded);
+      var terms = self.expandedTerms(parsed.expanded);
+      return options && options.partial ? self.loadHeads(terms) : self.complete(terms);
+    }).then(function () {
+      var res = self.score(parsed.query, parsed.expanded);
+      res.expanded = parsed.expanded;
+      res.partial = self.expandedTerms(parsed.expanded).some(function (t) { return self.postings.get(t).tail !== undefined; });
+      return res;
+    });
+  };
+
+  Engine.prototype.expandedTerms = function (expanded) {
+    var out = [];
+    expanded.forEach(function (l) { l.forEach(function (ts) { ts.forEach(function (t) { if (out.indexOf(t) === -1) out.push(t); }); }); });
+    return out;
+  };
+
+  /* Fetch the heads of the frequent terms among `terms`. */
+  Engine.prototype.loadHeads = function (terms) {
+    var self = this, todo = terms.map(function (t) { return self.postings.get(t); })
+      .filter(function (p) { return p && p.raw === null; });
+    if (todo.length > this.maxShards) return Promise.reject(namedError("TooBroad", "this query needs " + todo.length + " index files"));
+    return Promise.all(todo.map(function (p) {
+      return self.file("h", p.head).then(function (head) { if (p.raw === null) p.raw = head; });
+    }));
+  };
+
+  /* Fetch the heads and tails of `terms` and merge each tail into its head (documents ascending per field). */
+  Engine.prototype.complete = function (terms) {
+    var self = this, todo = terms.map(function (t) { return self.postings.get(t); })
+      .filter(function (p) { return p && p.tail !== undefined; });
+    if (todo.length > this.maxShards) return Promise.reject(namedError("TooBroad", "this query needs " + todo.length + " index files"));
+    return this.loadHeads(terms).then(function () {
+      return Promise.all(todo.map(function (p) {
+        return self.file("t", p.tail).then(function (tail) {
+          if (p.tail === undefined) return;
+          p.raw = p.raw.map(function (head, f) { return mergeFlat(head, tail[f]); });
+          p.dec = [];
+          delete p.tail;
+        });
+      }));
+    });
+  };
+
+  function mergeFlat(a, b) {
+    var out = [], i = 0, j = 0, da = a.length ? a[0] : Infinity, db = b.length ? b[0] : Infinity, prev = 0, d;
+    while (i < a.length || j < b.length) {
+      if (da <= db) { d = da; out.push(d - prev, a[i + 1], a[i + 2]); i += 3; da = i < a.length ? da + a[i] : Infinity; }
+      else { d = db; out.push(d - prev, b[j + 1], b[j + 2]); j += 3; db = j < b.length ? db + b[j] : Infinity; }
+      prev = d;
+    }
+    return out;
+  }
+
+  /* Documents holding any of `terms` in any field, with the postings fetched so far. */
+  Engine.prototype.docsWith = function (terms) {
+    var out = new Set(), self = this;
+    terms.forEach(function (t) {
+      var p = self.postings.get(t);
+      if (!p || !p.raw) return;
+      self.fields.forEach(function (_, f) { self.fieldPosting(p, f).docs.forEach(function (d) { out.add(d); }); });
+    });
+    return out;
+  };
+
+  /* Index terms starting with `prefix` (fetches the postings shards that hold them). */
+  Engine.prototype.prefixTerms = function (prefix) {
+    var self = this;
+    return this.load().then(function () {
+      var shards = self.prefixShards(prefix);
+      return self.loadPostings(shards).then(function () {
+        var out = [];
+        shards.forEach(function (s) {
+          (self.shardTerms.get(s) || []).forEach(function (t) { if (t.slice(0, prefix.length) === prefix) out.push(t); });
+        });
+        return out;
+      });
     });
   };
 
@@ -318,7 +402,7 @@
       else { docMatch = { doc: fm.doc, score: score }; matches.set(fm.doc, docMatch); results.push(docMatch); }
     });
     results.sort(function (a, b) { return b.score - a.score; });
-    return { results: results, terms: Array.from(positive) };
+    return { results: results, terms: Array.from(positive), queryVectors: queryVectors };
   };
 
   function sortedPairs(flat) {
@@ -333,246 +417,36 @@
 
   /* The stored rows of documents `docs` (numbers), in that order. */
   Engine.prototype.docs = function (docs) {
-    var self = this, per = this.manifest.docs[0], names = this.manifest.docs[1];
+    var self = this, per = this.manifest.docs;
     return Promise.all(docs.map(function (d) {
-      return self.file(names[Math.floor(d / per)]).then(function (rows) {
+      return self.file("d", Math.floor(d / per)).then(function (rows) {
         var r = rows[d % per];
-        return { doc: d, slug: r[0], title: r[1], date: r[2], organization: r[3], orgSlug: r[4], authors: r[5], abstract: r[6] };
+        return { doc: d, slug: r[0] || titleSlug(r[1]), title: r[1], date: r[2], upvotes: r[3], organization: r[4], orgSlug: r[5],
+                 authors: r[6], lead: r[7] };
       });
     }));
   };
 
-  root.PaperSearch = { Engine: Engine, version: 1 };
-
-  /* ---------------------------------------------------------------- page */
-
-  if (!root.document) return;
-  var doc = root.document;
-
-  var MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
-  var PAGE = 10;
-  var SYNTAX = "Syntax: +word must appear, -word must not, title:word searches one field, pre* matches a prefix, word~1 allows one typo.";
-
-  function humanDate(iso) {
-    if (!iso) return "undated";
-    var p = iso.split("-");
-    return MONTHS[+p[1] - 1] + " " + (+p[2]) + ", " + p[0];
-  }
-
-  /* Highlighting: split text as lunr.tokenizer does, send each token through the index pipeline, mark
-     tokens whose term the query matched. */
-  var indexPipeline = new lunr.Pipeline();
-  indexPipeline.add(lunr.trimmer, lunr.stopWordFilter, lunr.stemmer);
-  var termOf = new Map();
-  function tokenTerm(token) {
-    if (!termOf.has(token)) {
-      var out = indexPipeline.run([new lunr.Token(token.toLowerCase(), {})]);
-      termOf.set(token, out.length ? out[0].toString() : null);
+  /* pack.py's title_slug: a row stores "" for a slug made from an ASCII title this way */
+  function titleSlug(title) {
+    var slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length > 80) {
+      var cut = slug.slice(0, 81);
+      slug = (cut.indexOf("-", 40) !== -1 ? cut.slice(0, cut.lastIndexOf("-")) : slug.slice(0, 80)).replace(/^-+|-+$/g, "");
     }
-    return termOf.get(token);
+    return slug;
   }
 
-  function tokens(text, terms) {
-    var re = /[^\s\-]+/g, out = [], m;
-    while ((m = re.exec(text))) {
-      var t = tokenTerm(m[0]), lead = /^\W*/.exec(m[0])[0].length, trail = /\W*$/.exec(m[0])[0].length;
-      out.push({ start: m.index, end: m.index + m[0].length, match: t !== null && t !== "" && terms.has(t),
-                 markStart: m.index + lead, markEnd: Math.max(m.index + lead, m.index + m[0].length - trail) });
-    }
-    return out;
-  }
-
-  function appendMarked(parent, text, toks, from, to) {
-    var pos = from;
-    toks.forEach(function (t) {
-      if (!t.match || t.markStart < from || t.markEnd > to || t.markEnd === t.markStart) return;
-      if (t.markStart > pos) parent.appendChild(doc.createTextNode(text.slice(pos, t.markStart)));
-      var mark = doc.createElement("mark");
-      mark.textContent = text.slice(t.markStart, t.markEnd);
-      parent.appendChild(mark);
-      pos = t.markEnd;
+  /* Upvotes of documents `docs`, as a Map. */
+  Engine.prototype.upvotes = function (docs) {
+    var self = this, per = this.manifest.upvotes, chunks = [];
+    docs.forEach(function (d) { var c = Math.floor(d / per); if (chunks.indexOf(c) === -1) chunks.push(c); });
+    return Promise.all(chunks.map(function (c) { return self.file("u", c); })).then(function (lists) {
+      var out = new Map();
+      docs.forEach(function (d) { out.set(d, lists[chunks.indexOf(Math.floor(d / per))][d % per]); });
+      return out;
     });
-    if (pos < to) parent.appendChild(doc.createTextNode(text.slice(pos, to)));
-  }
+  };
 
-  /* About 240 characters of the abstract around its first matching word. */
-  function snippet(parent, text, terms) {
-    var toks = tokens(text, terms), first = 0;
-    for (var i = 0; i < toks.length; i++) if (toks[i].match) { first = i; break; }
-    var startTok = Math.max(0, first - 8), start = toks.length ? toks[startTok].start : 0, end = start, last = startTok;
-    while (last < toks.length && toks[last].end - start <= 240) end = toks[last++].end;
-    if (end === start && toks.length) end = Math.min(text.length, start + 240);
-    if (start > 0) parent.appendChild(doc.createTextNode("… "));
-    appendMarked(parent, text, toks, start, end);
-    if (end < text.length) parent.appendChild(doc.createTextNode(" …"));
-  }
-
-  function el(tag, className, text) {
-    var e = doc.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function row(d, terms, base) {
-    var li = el("li", "paper-row search-result"), main = el("div", "paper-main");
-    var a = el("a", "paper-title");
-    a.href = base + "papers/" + encodeURIComponent(d.slug) + "/";
-    appendMarked(a, d.title, tokens(d.title, terms), 0, d.title.length);
-    main.appendChild(a);
-    var meta = el("p", "meta");
-    if (d.date) {
-      var time = el("time", null, humanDate(d.date));
-      time.setAttribute("datetime", d.date);
-      meta.appendChild(time);
-    } else {
-      meta.appendChild(el("span", null, "undated"));
-    }
-    var sep = el("span", "sep", " · ");
-    sep.setAttribute("aria-hidden", "true");
-    meta.appendChild(sep);
-    if (d.organization) {
-      var org = el("a", "org", d.organization);
-      org.href = base + "org/" + encodeURIComponent(d.orgSlug) + "/";
-      meta.appendChild(org);
-    } else {
-      meta.appendChild(el("span", "authors", d.authors ? d.authors + (d.authors === 1 ? " author" : " authors") : "authors unknown"));
-    }
-    main.appendChild(meta);
-    if (d.abstract) {
-      var p = el("p", "snippet");
-      snippet(p, d.abstract, terms);
-      main.appendChild(p);
-    }
-    li.appendChild(main);
-    return li;
-  }
-
-  function startPage() {
-    var page = doc.getElementById("search-page"), box = doc.getElementById("search-box");
-    if (!page || !box) return;
-    var status = doc.getElementById("search-status"), list = doc.getElementById("search-results"),
-        more = doc.getElementById("search-more"), base = doc.body.getAttribute("data-base") || "/",
-        engine = new Engine(new URL(page.getAttribute("data-index"), root.location.href).href),
-        baseTitle = doc.title, seq = 0, current = null, typedEntry = false, retried = false;
-
-    function say(text) { status.textContent = text; }
-
-    function show(res, q, from) {
-      var slice = res.results.slice(from, from + PAGE), terms = new Set(res.terms), my = seq;
-      return engine.docs(slice.map(function (r) { return r.doc; })).then(function (docs) {
-        if (my !== seq) return;
-        if (from === 0) list.replaceChildren();
-        docs.forEach(function (d) { list.appendChild(row(d, terms, base)); });
-        var n = res.results.length, shown = Math.min(n, from + PAGE);
-        say(n === 1 ? "1 paper matches “" + q + "”." :
-            n + " papers match “" + q + "”" + (shown < n ? "; showing " + shown + "." : "."));
-        if (more) more.hidden = shown >= n;
-      });
-    }
-
-    function run(q) {
-      var my = ++seq;
-      q = q.trim();
-      current = null;
-      if (more) more.hidden = true;
-      doc.title = q ? "“" + q + "” · " + baseTitle : baseTitle;
-      if (!q) {
-        list.replaceChildren();
-        say("Type to search the titles, abstracts and organisations of every paper. " + SYNTAX);
-        return Promise.resolve();
-      }
-      var slow = root.setTimeout(function () { if (my === seq) say("Searching…"); }, 150);
-      return engine.search(q).then(function (res) {
-        if (my !== seq) return;
-        current = { res: res, q: q };
-        if (!res.results.length) {
-          list.replaceChildren();
-          say("No papers match “" + q + "”. Try fewer or shorter words, a prefix such as diffu*, or a typo-tolerant word~1.");
-          return;
-        }
-        return show(res, q, 0);
-      }).catch(function (err) {
-        if (my !== seq) return;
-        list.replaceChildren();
-        if (err && err.name === "QueryParseError") {
-          say("That query can’t be read (" + err.message + "). " + SYNTAX);
-        } else if (err && err.name === "TooBroad") {
-          say("“" + q + "” matches too many different words to search in the browser; make it more specific (e.g. a longer prefix before the *).");
-        } else if (err && err.name === "IndexUnavailable" && !retried) {
-          retried = true; /* the index may have been rebuilt since the manifest was cached */
-          engine.reset(true);
-          return run(q);
-        } else if (err && err.name === "IndexUnavailable") {
-          say("Search is unavailable: its index could not be loaded. Check your connection and reload the page.");
-        } else {
-          say("That query could not be searched (" + (err && err.message) + "). " + SYNTAX);
-        }
-      }).then(function () { root.clearTimeout(slow); });
-    }
-
-    function urlFor(q) {
-      var u = new URL(root.location.href);
-      if (q) u.searchParams.set("q", q); else u.searchParams.delete("q");
-      return u.href;
-    }
-
-    function fromLocation() {
-      var q = new URL(root.location.href).searchParams.get("q") || "";
-      box.value = q;
-      typedEntry = false;
-      return run(q);
-    }
-    if (!new URL(root.location.href).searchParams.get("q")) box.focus();
-
-    /* History: typing makes one entry per burst (a pause of PAUSE ms or Enter ends it), so Back returns to
-       the query shown before, not to every prefix typed on the way. */
-    var timer = 0, lastInput = 0, PAUSE = 1000;
-    box.addEventListener("input", function () {
-      var now = Date.now(), sameBurst = typedEntry && now - lastInput < PAUSE;
-      lastInput = now;
-      root.clearTimeout(timer);
-      timer = root.setTimeout(function () {
-        var q = box.value, url = urlFor(q.trim());
-        if (url !== root.location.href) {
-          if (sameBurst) root.history.replaceState({ q: q }, "", url);
-          else root.history.pushState({ q: q }, "", url);
-        }
-        typedEntry = true;
-        run(q);
-      }, 120);
-    });
-    box.form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      root.clearTimeout(timer);
-      var url = urlFor(box.value.trim());
-      if (url !== root.location.href) {
-        if (typedEntry) root.history.replaceState({ q: box.value }, "", url);
-        else root.history.pushState({ q: box.value }, "", url);
-      }
-      typedEntry = false;
-      run(box.value);
-    });
-    root.addEventListener("popstate", fromLocation);
-    if (more) more.addEventListener("click", function () {
-      if (current) show(current.res, current.q, list.children.length);
-    });
-
-    /* keyboard: ↓ from the box to the first result, ↓/↑ between results, Escape back; Enter follows the link */
-    function links() { return Array.prototype.slice.call(list.querySelectorAll(".paper-title")); }
-    box.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown" && links().length) { e.preventDefault(); links()[0].focus(); }
-    });
-    list.addEventListener("keydown", function (e) {
-      var all = links(), i = all.indexOf(doc.activeElement);
-      if (e.key === "ArrowDown" && i >= 0) { e.preventDefault(); if (i + 1 < all.length) all[i + 1].focus(); }
-      else if (e.key === "ArrowUp" && i >= 0) { e.preventDefault(); if (i > 0) all[i - 1].focus(); else box.focus(); }
-      else if (e.key === "Escape") { e.preventDefault(); box.focus(); }
-    });
-
-    fromLocation();
-  }
-
-  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", startPage);
-  else startPage();
+  root.PaperSearch = { Engine: Engine, namedError: namedError, version: 2 };
 })(typeof window !== "undefined" ? window : globalThis);

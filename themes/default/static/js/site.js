@@ -1,6 +1,7 @@
 /* paper-archive: site behaviour that needs no data. No inline scripts anywhere: works under a strict CSP.
    - `/` focuses the search box (unless typing in a field);
-   - the search code (lunr.js + search.js) loads lazily, on first focus of a search box, or at once on /search/;
+   - the search code (lunr.js, search.js, search-layer.js, search-ui.js and, but on /search/, search-box.js) loads lazily, on first focus of the
+     search box, or at once on /search/; search-ui.js then fetches the index manifest;
    - a paper page's BibTeX block gets a "Copy" button (without JavaScript the block is selectable text and a .bib link). */
 (function () {
   "use strict";
@@ -10,6 +11,7 @@
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
+      s.async = false; /* run in the order inserted, fetched in parallel */
       s.src = src;
       s.onload = resolve;
       s.onerror = function () { reject(new Error("could not load " + src)); };
@@ -19,9 +21,11 @@
 
   function loadSearch() {
     if (!loading) {
-      loading = loadScript(body.getAttribute("data-lunr")).then(function () {
-        return loadScript(body.getAttribute("data-search-js"));
-      });
+      var scripts = ["data-lunr", "data-search-js", "data-search-layer", "data-search-ui"];
+      if (!document.getElementById("search-page")) scripts.push("data-search-box");
+      loading = Promise.all(scripts.map(function (a) {
+        return loadScript(body.getAttribute(a));
+      }));
     }
     return loading;
   }
