@@ -35,6 +35,7 @@ from ..config import SiteConfig, load_config
 from ..content.files import Paper
 from ..errors import BuildError
 from ..util.gcpause import gc_paused
+from ..util import progress
 from ..content.loader import content_files, load_papers_parallel
 from .output import Staging, clean_leftovers, read_cache, read_manifest, write_cache, write_manifest
 from ..util.parallel import Background, fork_map, jobs
@@ -71,7 +72,8 @@ class Writer(Protocol):
 @contextmanager
 def stage(result: BuildResult, name: str, level: int = logging.INFO) -> Iterator[None]:
     t0 = time.perf_counter()
-    yield
+    with progress.task(f"build: {name}"):  # a line on a terminal while the stage runs (util/progress.py)
+        yield
     log_stage(result, name, time.perf_counter() - t0, level)
 
 

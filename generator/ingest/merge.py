@@ -24,6 +24,7 @@ from typing import Any
 
 from ..content.files import Paper, content_relpath, dump_paper, load_papers, normal_body, write_text
 from ..errors import ContentError, InputError, Problem
+from ..util import progress
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
@@ -211,23 +212,33 @@ def import_listings(paths: list[Path], root: Path, year: int | None = None) -> I
 
 def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
     report = ImportReport()
-    listings = [parse_listing(p, year) for p in paths]
-    archive = Archive(root)
+    with progress.task("import: reading listings", len(paths)) as step:
+        listings = []
+        for p in paths:
+            listings.append(parse_listing(p, year))
+            step.advance()
+    with progress.task(f"import: reading the archive in {root}"):
+        archive = Archive(root)
     touched: dict[int, Paper] = {}
     created: set[int] = set()
-    for listing in listings:
-        if listing.inferred_year:
-            report.inferred_years.append((str(listing.path), listing.year or 0))
-        report.problems.extend(listing.problems)
-        for entry in listing.entries:
-            report.entries += 1
-            paper = archive.find(entry, listing)
-            if paper is None:
-                paper = archive.new_paper(entry)
-                created.add(id(paper))
-            _apply(paper, entry, listing, report.problems)
-            touched[id(paper)] = paper
-    _create(_write(report, archive, touched, created, root))
+    with progress.task("import: merging entries", sum(len(x.entries) for x in listings)) as step:
+        for listing in listings:
+            if listing.inferred_year:
+                report.inferred_years.append((str(listing.path), listing.year or 0))
+            report.problems.extend(listing.problems)
+            for entry in listing.entries:
+                report.entries += 1
+                paper = archive.find(entry, listing)
+                if paper is None:
+                    paper = archive.new_paper(entry)
+                    created.add(id(paper))
+                _apply(paper, entry, listing, report.problems)
+                touched[id(paper)] = paper
+                step.advance()
+    with progress.task("import: updating files", len(touched)):
+        new = _write(report, archive, touched, created, root)
+    with progress.task(f"import: writing {len(new):,} new files"):
+        _create(new)
     return report
 
 
@@ -238,6 +249,7 @@ def _write(report: ImportReport, archive: Archive, touched: dict[int, Paper], cr
     base = str(root)
     new: list[tuple[str, Paper]] = []
     for pid, paper in sorted(touched.items(), key=lambda kv: kv[1].slug):
+        progress.advance()
         target = os.path.join(base, content_relpath(paper))
         moved = paper.path is not None and str(paper.path) != target
         if paper.flags:
@@ -269,3 +281,4 @@ def _create_share(files: list[tuple[str, Paper]]) -> None:
     with _NewFiles() as writer:
         for target, paper in files:
             writer.put(target, dump_paper(paper))
+            progress.tick()  # the elapsed time (other shares are in forked workers, which do not draw)
