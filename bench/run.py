@@ -94,11 +94,13 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
 
     say(f"[{res.n}] corpus of {n} papers; import ×{args.repeat}")
     make_corpus(n, corpus)
-    imports = []
-    for i in range(args.repeat):
-        remove(content)
-        imports.append(run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(content),
-                                           str(corpus)]))
+    # each import into a new folder, and nothing deleted until all ran (ext4 creates files more slowly just
+    # after many were deleted); the first copy becomes the content folder
+    imports = [run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(work / f"import-{i}"),
+                                   str(corpus)]) for i in range(1, args.repeat + 1)]
+    remove(content)
+    os.replace(work / "import-1", content)
+    remove(*(work / f"import-{i}" for i in range(2, args.repeat + 1)))
     res.imports = [r.wall for r in imports]
     res.import_rss_mb = max(r.rss_mb for r in imports)
     res.papers = sum(1 for _ in content.rglob("*.md"))
@@ -116,18 +118,16 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
         res.cold.append(colds[-1].wall)
         res.cold_cpu.append(colds[-1].cpu)
         res.cold_rss_mb.append(colds[-1].rss_mb)
-        last = i == args.pairs and args.keep
-        if not last:
-            remove(out, cache_of(out))
         if with_hugo:
             h = hugo.build_peer(peer, f"public-{i}")
             res.hugo.append(h.wall)
             res.hugo_cpu.append(h.cpu)
             res.hugo_rss_mb.append(h.rss_mb)
             res.hugo_files = count_files(peer / f"public-{i}")
-            if not last:
-                remove(peer / f"public-{i}", peer / f".cache-public-{i}")
         say(f"[{res.n}]   pair {i}: ours {res.cold[-1]:.2f} s" + (f", Hugo {res.hugo[-1]:.2f} s" if with_hugo else ""))
+    # the outputs go once every pair has run, so no build runs just after a big delete; --keep keeps the last
+    for i in range(1, args.pairs + (0 if args.keep else 1)):
+        remove(work / f"cold-{i}", cache_of(work / f"cold-{i}"), peer / f"public-{i}", peer / f".cache-public-{i}")
     median = sorted(colds, key=lambda r: r.wall)[(len(colds) - 1) // 2]
     res.stages = median.stages
     res.search_s = median.stages.get("search")
@@ -140,7 +140,7 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
     res.nochange = [run(papers_cmd() + ["build"] + build_args(content, site)).wall for _ in range(args.repeat)]
 
     say(f"[{res.n}] search index")
-    size = index_size(content, site, BASE_URL)
+    size = index_size(site)
     if size is not None:
         res.index_files, res.index_raw, res.index_gz = size.files, size.raw, size.gz
         res.payloads = query_payloads(site, QUERIES)
