@@ -1,29 +1,30 @@
-"""The Hugo side of the comparison: our content files → a minimal Hugo site (bench/hugo_site/), built cold.
+"""The Hugo side of the comparison: the lean peer site of ../shared/bench/hugo_peer.py, built cold.
 
-Each content file is copied under content/papers/ with two taxonomy keys added to its front matter —
-`days: [<date>]` and `orgs: [<organization>]` — so Hugo makes a page per paper, per day and per organisation.
-The front matter is otherwise ours: Hugo reads title, slug and date; the rest become .Params.
+`make_peer(listing, dest)` runs the shared peer script on the same listing our import reads, so both generators
+start from the same papers: Hugo makes a page per paper, a taxonomy page per day and per organisation (each with
+its RSS), the term lists, a home page, RSS and a sitemap. `build_peer(dest, name)` times `hugo --quiet -d name`
+in `dest` as a whole process, into a new output folder and with an empty cache folder, so no run sees another's
+output or cache.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from .measure import Run, run
 
-__all__ = ["HUGO", "hugo_version", "make_hugo_site", "build_hugo"]
+__all__ = ["HUGO", "PEER", "hugo_version", "make_peer", "build_peer"]
 
 HUGO = shutil.which("hugo") or "/usr/bin/hugo"
-TEMPLATE_SITE = Path(__file__).resolve().parent / "hugo_site"
-THEME_CSS = Path(__file__).resolve().parent.parent / "themes" / "default" / "static" / "css" / "site.css"
-DATE_RE = re.compile(r"^date: (\S+)$", re.MULTILINE)
-ORG_RE = re.compile(r"^organization: (.+)$", re.MULTILINE)
+PEER = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "hugo_peer.py"
 
 
 def hugo_version() -> str | None:
-    """`hugo version`'s first words, or None when Hugo is not installed."""
+    """`hugo version`'s first words, or None when Hugo (or the peer script) is not there."""
+    if not PEER.is_file():
+        return None
     try:
         out = subprocess.run([HUGO, "version"], capture_output=True, text=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError):
@@ -31,41 +32,14 @@ def hugo_version() -> str | None:
     return " ".join(out.split()[:2])
 
 
-def to_hugo(text: str) -> str:
-    """One of our content files with the `days` and `orgs` taxonomy keys added to its front matter."""
-    end = text.index("\n---\n", 3)
-    head, rest = text[:end + 1], text[end + 1:]
-    extra = ""
-    if m := DATE_RE.search(head):
-        extra += f"days:\n- '{m.group(1)}'\n"
-    if m := ORG_RE.search(head):
-        extra += f"orgs:\n- {m.group(1)}\n"  # the YAML scalar as we wrote it: valid as a block-sequence item too
-    return head + extra + rest
+def make_peer(listing: Path, dest: Path, year: int = 2025) -> None:
+    """Write the peer site for `listing` into `dest` (replacing it)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    run([sys.executable, str(PEER), str(listing), str(dest), "--year", str(year)])
 
 
-def make_hugo_site(content: Path, dest: Path) -> int:
-    """Write the Hugo site for `content` into `dest` (replacing it); returns the number of papers."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(TEMPLATE_SITE, dest)
-    (dest / "static" / "css").mkdir(parents=True)
-    shutil.copy(THEME_CSS, dest / "static" / "css" / "site.css")
-    papers = dest / "content" / "papers"
-    count = 0
-    for src in sorted(content.rglob("*.md")):
-        rel = src.relative_to(content)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        dst = papers / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_text(to_hugo(src.read_text(encoding="utf-8")), encoding="utf-8")
-        count += 1
-    return count
-
-
-def build_hugo(site: Path) -> Run:
-    """`hugo --quiet` cold: no public/, no resources/ and an empty cache folder."""
-    for name in ("public", "resources", ".hugo-cache"):
-        shutil.rmtree(site / name, ignore_errors=True)
-    return run([HUGO, "--quiet", "--source", str(site), "--destination", "public",
-                "--cacheDir", str(site / ".hugo-cache")], cwd=site)
+def build_peer(dest: Path, name: str) -> Run:
+    """`hugo --quiet -d <name>` in `dest`: a new output folder, a new cache folder, no resources/ left over."""
+    for stale in (name, "resources", f".cache-{name}"):
+        shutil.rmtree(dest / stale, ignore_errors=True)
+    return run([HUGO, "--quiet", "-d", name, "--cacheDir", str(dest / f".cache-{name}")], cwd=dest)

@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark papers against Hugo on synthetic archives of N papers; writes a Markdown table.
+"""Benchmark papers against Hugo on synthetic archives of N papers; writes a Markdown report.
 
-For each size: make the corpus (../shared/bench/make_corpus.py N), import it (timed), then time a cold build
-(no output, no cache), a no-change rebuild, a one-paper edit until its page is on disk, the search index and
-what a query fetches, the peak RSS of each build, and Hugo building the same papers cold.
+For each size: make the corpus (../shared/bench/make_corpus.py N) and import it; then, in turn, our cold build
+and the Hugo peer's (../shared/bench/hugo_peer.py) cold build, --pairs times (ABAB…), each into a new output
+folder with no cache, each timed from outside as a whole process; then a no-change rebuild, `papers serve
+--watch`'s start-up on the up-to-date site (process start → first HTTP response), one-paper edits under it
+(save → new page served over HTTP), the search index's size and what typical queries fetch.
 
-    .venv/bin/python bench/run.py                        # 1k, 10k, 100k → bench/results.md
-    .venv/bin/python bench/run.py --sizes 1000,10000 --out /tmp/bench --profile
+    .venv/bin/python bench/run.py                          # 1k, 10k (both with Hugo) and 100k → bench/results.md
+    .venv/bin/python bench/run.py --sizes 1k,10k --readme README.md
+    .venv/bin/python bench/run.py --sizes 1k,100k --dry-run  # every step of those sizes on 200-paper corpora
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,14 +29,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import hugo  # noqa: E402
-from bench.edit import open_edit_path, time_edits  # noqa: E402
-from bench.measure import Run, papers_cmd, run  # noqa: E402
-from bench.report import SizeResult, machine, markdown  # noqa: E402
+from bench.measure import BenchError, Run, papers_cmd, run  # noqa: E402
+from bench.readme import update_readme  # noqa: E402
+from bench.report import SizeResult, load_average, machine, markdown  # noqa: E402
 from bench.search_size import QUERIES, index_size, query_payloads  # noqa: E402
+from bench.serve import start_serve, time_edits  # noqa: E402
 
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 BASE_URL = "http://127.0.0.1:8000/"
-EDITS = 3  # one-paper edits timed per size (the median is reported)
+DRY_PAPERS = 200  # the corpus size of every size in a dry run
+BUILT_RE = re.compile(r"^built (\d+) pages \((\d+) rendered, (\d+) reused\)", re.MULTILINE)
 
 
 def say(msg: str) -> None:
@@ -48,136 +55,140 @@ def count_files(root: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(root))
 
 
-def edit_targets(content: Path, site: Path, k: int) -> list[tuple[Path, Path]]:
-    """`k` papers spread through the archive: (content file, its page in the site)."""
+def remove(*paths: Path) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def edit_targets(content: Path, k: int) -> list[tuple[Path, str]]:
+    """`k` papers spread through the archive: (content file, its page's URL path)."""
     files = sorted(p for p in content.rglob("*.md") if not p.name.startswith("."))
     picks = [files[len(files) * (i + 1) // (k + 1)] for i in range(k)]
-    return [(f, site / "papers" / f.stem / "index.html") for f in picks]
+    return [(f, f"papers/{f.stem}/") for f in picks]
 
 
-def import_tries(corpus: Path, work: Path, repeat: int) -> list[Run]:
-    """Import `corpus` `repeat` times, each into a new folder (work/import-1, -2, ...). The copies are
-    removed when the size is done (remove_import_copies), not now: on ext4, creating files just after
-    100k were deleted is slower, which would slow the builds measured next."""
-    tries = [work / f"import-{i}" for i in range(1, repeat + 1)]
-    for folder in tries:
-        shutil.rmtree(folder, ignore_errors=True)
-    return [run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(folder), str(corpus)])
-            for folder in tries]
+def build_args(content: Path, out: Path) -> list[str]:
+    return ["--content", str(content), "--out", str(out), "--base-url", BASE_URL]
 
 
-def remove_import_copies(work: Path) -> None:
-    for folder in work.glob("import-*"):
-        shutil.rmtree(folder, ignore_errors=True)
+def cache_of(out: Path) -> Path:
+    return out.with_name(f".{out.name}-cache")
 
 
-def best(runs: list[Run]) -> Run:
-    """The fastest of repeated runs: the one least disturbed by whatever else the machine was doing."""
-    return min(runs, key=lambda r: r.wall)
+def cold_build(content: Path, out: Path) -> Run:
+    """Our cold build into `out`, a folder no build has used (so there is no output and no `.<out>-cache`)."""
+    remove(out, cache_of(out))
+    result = run(papers_cmd() + ["build"] + build_args(content, out))
+    m = BUILT_RE.search(result.stderr)
+    if m and int(m.group(3)):  # a page reused means something survived: the build was not cold
+        raise BenchError(f"the cold build into {out} reused {m.group(3)} pages")
+    return result
 
 
 def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
     """Every figure for one corpus size, filled into `res` as it is measured (a failure keeps what was)."""
-    n = res.n
+    n = min(res.n, DRY_PAPERS) if args.dry_run else res.n
     work.mkdir(parents=True, exist_ok=True)
     corpus, content, site = work / f"papers-{n}.txt", work / "content", work / "site"
-    cache = work / f".{site.name}-cache"
-    build_args = ["--content", str(content), "--out", str(site), "--base-url", BASE_URL]
+    load0 = load_average()
 
-    say(f"[{n}] corpus")
+    say(f"[{res.n}] corpus of {n} papers; import ×{args.repeat}")
     make_corpus(n, corpus)
-    say(f"[{n}] import ×{args.repeat}")
-    imports = import_tries(corpus, work, args.repeat)
-    res.import_s, res.import_rss_mb = best(imports).wall, max(r.rss_mb for r in imports)
-    shutil.rmtree(content, ignore_errors=True)
+    # each import into a new folder, and nothing deleted until all ran (ext4 creates files more slowly just
+    # after many were deleted); the first copy becomes the content folder
+    imports = [run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(work / f"import-{i}"),
+                                   str(corpus)]) for i in range(1, args.repeat + 1)]
+    remove(content)
     os.replace(work / "import-1", content)
+    remove(*(work / f"import-{i}" for i in range(2, args.repeat + 1)))
+    res.imports = [r.wall for r in imports]
+    res.import_rss_mb = max(r.rss_mb for r in imports)
     res.papers = sum(1 for _ in content.rglob("*.md"))
 
-    with_hugo = not args.no_hugo and hugo.hugo_version() is not None
-    hsite = work / "hugo"
+    with_hugo = args.hugo_version is not None and res.n <= args.hugo_max
+    peer = work / "hugo"
     if with_hugo:
-        hugo.make_hugo_site(content, hsite)
-    say(f"[{n}] cold builds ×{args.repeat}" + (", each followed by Hugo's" if with_hugo else ""))
-    colds, hugos = [], []
-    for _ in range(args.repeat):  # alternating, so both see the same machine
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
-        colds.append(run(papers_cmd() + ["build"] + build_args))
+        say(f"[{res.n}] Hugo peer site")
+        hugo.make_peer(corpus, peer)
+    say(f"[{res.n}] cold builds ×{args.pairs}" + (", each followed by the Hugo peer's" if with_hugo else ""))
+    colds: list[Run] = []
+    for i in range(1, args.pairs + 1):
+        out = work / f"cold-{i}"
+        colds.append(cold_build(content, out))
+        res.cold.append(colds[-1].wall)
+        res.cold_cpu.append(colds[-1].cpu)
+        res.cold_rss_mb.append(colds[-1].rss_mb)
         if with_hugo:
-            hugos.append(hugo.build_hugo(hsite))
-    cold = best(colds)
-    res.cold_s, res.cold_cpu_s, res.stages = cold.wall, cold.cpu, cold.stages
-    res.search_s = cold.stages.get("search")
+            h = hugo.build_peer(peer, f"public-{i}")
+            res.hugo.append(h.wall)
+            res.hugo_cpu.append(h.cpu)
+            res.hugo_rss_mb.append(h.rss_mb)
+            res.hugo_files = count_files(peer / f"public-{i}")
+        say(f"[{res.n}]   pair {i}: ours {res.cold[-1]:.2f} s" + (f", Hugo {res.hugo[-1]:.2f} s" if with_hugo else ""))
+    # the outputs go once every pair has run, so no build runs just after a big delete; --keep keeps the last
+    for i in range(1, args.pairs + (0 if args.keep else 1)):
+        remove(work / f"cold-{i}", cache_of(work / f"cold-{i}"), peer / f"public-{i}", peer / f".cache-public-{i}")
+    median = sorted(colds, key=lambda r: r.wall)[(len(colds) - 1) // 2]
+    res.stages = median.stages
+    res.search_s = median.stages.get("search")
+
+    say(f"[{res.n}] the site for what follows, then no-change rebuilds ×{args.repeat}")
+    first = cold_build(content, site)
     res.site_files = count_files(site)
-    res.pages = _pages_built(cold.stderr)
-    if hugos:
-        h = best(hugos)
-        res.hugo_s, res.hugo_cpu_s, res.hugo_rss_mb = h.wall, h.cpu, h.rss_mb
-        res.hugo_files = count_files(hsite / "public")
-        if not args.keep:
-            shutil.rmtree(hsite, ignore_errors=True)
+    m = BUILT_RE.search(first.stderr)
+    res.pages = int(m.group(1)) if m else None
+    res.nochange = [run(papers_cmd() + ["build"] + build_args(content, site)).wall for _ in range(args.repeat)]
 
-    say(f"[{n}] no-change rebuild ×{args.repeat}")
-    nochange = best([run(papers_cmd() + ["build"] + build_args) for _ in range(args.repeat)])
-    res.nochange_s = nochange.wall
-    res.peak_rss_mb = max(r.rss_mb for r in colds + [nochange])
-
-    say(f"[{n}] search index")
-    size = index_size(content, site, BASE_URL)
-    if size is None:
-        res.search_s = None  # the build has no search stage output yet
-    else:
+    say(f"[{res.n}] search index")
+    size = index_size(site)
+    if size is not None:
         res.index_files, res.index_raw, res.index_gz = size.files, size.raw, size.gz
         res.payloads = query_payloads(site, QUERIES)
 
-    say(f"[{n}] one-paper edits")
-    targets = edit_targets(content, site, EDITS + 1)
-    path, why = open_edit_path(args.edit_mode, build_args, targets[0], cold.wall)
-    if why:
-        res.notes.append(f"the edit fell back to the full path: {why}")
+    say(f"[{res.n}] serve --watch start-up ×{args.repeat}, then {args.edits} one-paper edits")
+    timeout = 30 + 3 * (statistics.median(res.cold) if res.cold else 60)
+    serve = None
     try:
-        res.edit_path = path.name
-        times = time_edits(path, targets[1:], timeout=10 + 3 * cold.wall)
-        res.edit_ms = [t * 1000 for t in times] if times else []
-        res.rebuild_ms = path.rebuild_ms(len(targets) - 1) if times else []
+        for i in range(args.repeat):
+            if serve is not None:
+                serve.close()
+            serve = start_serve(build_args(content, site), timeout)
+            res.startup.append(serve.startup)
+            first_build = serve.first_build()
+            if first_build:
+                res.startup_rendered.append(f"{first_build[0]:,} of {first_build[1]:,}")
+        assert serve is not None
+        times = time_edits(serve, edit_targets(content, args.edits), timeout)
+        if times is None:
+            res.notes.append("an edit never showed on the page served: " + serve.tail())
+        else:
+            res.edit_ms = [t * 1000 for t in times]
+            res.rebuild_ms = serve.rebuild_ms(len(times))
     finally:
-        path.close()
+        if serve is not None:
+            serve.close()
 
     if args.profile:
-        say(f"[{n}] profile of a cold build")
-        profile_build(build_args, site, cache, work / f"profile-{n}")
+        say(f"[{res.n}] profile of a cold build")
+        profile_build(content, work / "profiled", work / f"profile-{res.n}")
+    res.load = f"{load0} before, {load_average()} after"
 
 
-def _pages_built(log: str) -> int | None:
-    for line in log.splitlines():
-        if line.startswith("built ") and " pages" in line:
-            return int(line.split()[1])
-    return None
-
-
-def profile_build(build_args: list[str], site: Path, cache: Path, dest: Path) -> None:
+def profile_build(content: Path, out: Path, dest: Path) -> None:
     """A cold build and then a no-change rebuild under cProfile: dest-{cold,nochange}.prof, and .txt files with
     the top 30 entries by cumulative time."""
     import io
     import pstats
 
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    remove(out, cache_of(out))
     for kind in ("cold", "nochange"):
         prof = f"{dest}-{kind}.prof"
-        run([sys.executable, "-m", "cProfile", "-o", prof, "-m", "generator", "build", "-q"] + build_args)
+        run([sys.executable, "-m", "cProfile", "-o", prof, "-m", "generator", "build", "-q"]
+            + build_args(content, out))
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(30)
         Path(f"{dest}-{kind}.txt").write_text(buf.getvalue(), encoding="utf-8")
         say(f"profile written to {dest}-{kind}.txt")
-
-
-def write_results(dest: Path, results: list[SizeResult], machine_line: str, notes: list[str]) -> str:
-    """Write the Markdown to `dest`; returns it."""
-    text = markdown(results, machine_line, notes)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(text, encoding="utf-8")
-    return text
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -190,6 +201,25 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def notes_for(args: argparse.Namespace) -> list[str]:
+    notes = [f"Cold builds: {args.pairs} pairs, ours then the Hugo peer's, in turn; each run builds into a new "
+             "output folder (ours with no `.<out>-cache`, Hugo with `-d` a new folder and an empty `--cacheDir`), "
+             "and is timed from outside as a whole process (wall clock around the child; CPU and peak RSS from "
+             "wait4's rusage, so the largest process among its workers). Figures are medians; the ratio is the "
+             "median of the paired ratios.",
+             f"Hugo runs at sizes up to {args.hugo_max:,} (`hugo --quiet`, on every core). It makes a page per "
+             "paper, per day and per organisation with their RSS, the term lists, a home page, RSS and a sitemap; "
+             "papers also makes week, month and archive pages, a JSON feed and the search index.",
+             f"Imports, no-change rebuilds and serve start-ups: medians of {args.repeat}. serve start-up: "
+             "`papers serve --watch` on the site and cache the no-change rebuild left, from starting the process "
+             "to the first HTTP 200 of `/`.",
+             f"One-paper edit: median of {args.edits} edits in the last serve process, from saving a content "
+             "file to its page served over HTTP with the change (the watcher's debounce included); in brackets "
+             "the median of the rebuild times serve logs (`rebuilt in N ms`)."]
+    notes += args.note
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when every size was measured."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -197,41 +227,56 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus sizes, comma-separated (default: 1000,10000,100000; 10k works too)")
     ap.add_argument("--out", type=Path, default=None,
                     help="work folder for corpora and sites (default: a temporary folder, removed afterwards)")
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results.md",
-                    help="where to write the Markdown results (default: bench/results.md)")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="run each import and build this many times and keep the fastest")
-    ap.add_argument("--edit-mode", choices=["auto", "watch", "full"], default="auto",
-                    help="how the one-paper edit is rebuilt: serve --watch, papers build, or auto (watch if it works)")
-    ap.add_argument("--no-hugo", action="store_true", help="skip the Hugo columns")
+    ap.add_argument("--results", type=Path, default=None,
+                    help="where to write the Markdown report (default: bench/results.md; none in a dry run)")
+    ap.add_argument("--readme", type=Path, default=None,
+                    help="also put the table and the targets into this README, between its bench markers")
+    ap.add_argument("--pairs", type=int, default=5, help="cold builds, ours and Hugo's in turn (default 5)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="imports, no-change rebuilds and serve start-ups per size (default 3)")
+    ap.add_argument("--edits", type=int, default=5, help="one-paper edits timed under serve --watch (default 5)")
+    ap.add_argument("--hugo-max", type=int, default=10_000, help="largest size Hugo builds too (default 10000)")
+    ap.add_argument("--no-hugo", action="store_true", help="skip Hugo")
+    ap.add_argument("--dry-run", action="store_true",
+                    help=f"every step of each size, but on {DRY_PAPERS}-paper corpora, 2 pairs, 1 repeat, 2 edits: "
+                         "checks the path of a long run in a minute; the figures mean nothing")
+    ap.add_argument("--note", action="append", default=[], help="a note for the report (repeatable)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile a cold and a no-change build per size (profile-N-*.txt in the work folder)")
-    ap.add_argument("--keep", action="store_true", help="keep the work folder (and the Hugo sites)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder and the last cold outputs")
     args = ap.parse_args(argv)
-    if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
+    if min(args.pairs, args.repeat, args.edits) < 1:
+        ap.error("--pairs, --repeat and --edits must be at least 1")
     if not MAKE_CORPUS.is_file():
         ap.error(f"the corpus generator is missing: {MAKE_CORPUS}")
+    if args.dry_run:
+        if args.readme:
+            ap.error("--dry-run figures mean nothing: it does not write --readme")
+        args.pairs, args.repeat, args.edits = min(args.pairs, 2), 1, min(args.edits, 2)
+    elif args.results is None:
+        args.results = ROOT / "bench" / "results.md"
 
-    hugo_version = None if args.no_hugo else hugo.hugo_version()
-    machine_line = machine(hugo_version)
+    args.hugo_version = None if args.no_hugo else hugo.hugo_version()
+    machine_line = machine(args.hugo_version)
     temp = args.out is None
     out = Path(tempfile.mkdtemp(prefix="papers-bench-")) if temp else args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    title = f"Benchmark (DRY RUN: every corpus cut to {DRY_PAPERS} papers; the figures mean nothing)" \
+        if args.dry_run else "Benchmark"
+    notes = notes_for(args)
+    if args.hugo_version is None and not args.no_hugo:
+        notes.append(f"Hugo (or {hugo.PEER}) is not installed: the Hugo columns are n/a.")
     results: list[SizeResult] = []
-    notes = [f"Imports and builds run as `papers` subprocesses (Python start-up included); each figure is the "
-             f"fastest of {args.repeat} run(s), papers and Hugo alternating. Hugo runs `hugo --quiet` with an empty "
-             "cache and no public/; it uses every core (compare its CPU and wall times below).",
-             "Hugo makes a page per paper, per day and per organisation, the two term lists, a home page, RSS (newest "
-             "50) and a sitemap (bench/hugo_site/); papers also makes week, month, archive pages, a JSON feed and the "
-             "search index.",
-             f"One-paper edit: median of {EDITS} edits, from saving a content file to its page showing the change "
-             "on disk, through `papers serve --watch` (its debounce included); in brackets, the rebuild time "
-             "serve itself logs (`rebuilt in N ms`)."]
-    if not hugo_version and not args.no_hugo:
-        notes.append("Hugo is not installed: Hugo columns are n/a.")
     started = time.perf_counter()
     failed = False
+
+    def write() -> str:
+        text = markdown(results, machine_line, notes, title)
+        if args.results:
+            args.results.parent.mkdir(parents=True, exist_ok=True)
+            args.results.write_text(text, encoding="utf-8")
+        return text
+
     try:
         for n in args.sizes:
             res = SizeResult(n)
@@ -244,17 +289,20 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"{n:,} papers: stopped early — {type(exc).__name__}: {first}")
                 failed = True
             finally:
-                remove_import_copies(out / f"n{n}")
                 if not args.keep:
-                    shutil.rmtree(out / f"n{n}" / "hugo", ignore_errors=True)
-            write_results(args.results, results, machine_line, notes)  # after each size: long runs show progress
+                    remove(out / f"n{n}")
+            write()  # after each size: a long run shows its progress in the report
     finally:
         if temp and not args.keep:
-            shutil.rmtree(out, ignore_errors=True)
+            remove(out)
     notes.append(f"Benchmark wall time {time.perf_counter() - started:.0f} s.")
-    text = write_results(args.results, results, machine_line, notes)
+    text = write()
+    if args.readme:
+        update_readme(args.readme, results)
+        say(f"table written into {args.readme}")
     print(text)
-    say(f"results written to {args.results}")
+    if args.results:
+        say(f"results written to {args.results}")
     return 1 if failed else 0
 
 

@@ -28,16 +28,10 @@ def gz_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
-def index_size(content: Path, site: Path, base_url: str) -> IndexSize | None:
-    """Sizes of the files the build's search stage writes; None when the build writes none (no search yet)."""
-    from generator.search.files import search_files
-    from generator.config import load_config
-    from generator.content.files import load_papers
-    from generator.model.site import build_model
-
-    config = load_config(None, content, base_url)
-    papers, _, _ = load_papers(content)
-    names = sorted(search_files(build_model(papers), config))
+def index_size(site: Path) -> IndexSize | None:
+    """Sizes of the search index files in a built site (search/manifest.json and everything it points to:
+    every .json under search/); None when there are none."""
+    names = sorted(p.relative_to(site).as_posix() for p in (site / "search").rglob("*.json"))
     if not names:
         return None
     size = IndexSize(names=names)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, PapersError, UsageError
+from .util import progress
 
 __all__ = ["main"]
 
@@ -127,12 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = progress.LogHandler(sys.stderr)  # keeps log lines and the progress line apart
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger("papers")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+    progress.configure(quiet=args.quiet)  # on a terminal only, and not with -q
 
 
 def cmd_import(args: argparse.Namespace) -> int:

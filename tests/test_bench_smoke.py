@@ -1,4 +1,5 @@
-"""bench/run.py at N=200: the table, the targets and the Hugo site it compares against."""
+"""bench/run.py at N=200: the table, the paired cold builds, the Hugo peer, serve over HTTP, the targets; and
+the 100k path as a dry run."""
 from __future__ import annotations
 
 import re
@@ -12,23 +13,25 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of the repo, not part of the installed package
 
-from bench.hugo import to_hugo  # noqa: E402
-from bench.report import SizeResult, targets  # noqa: E402
+from bench.readme import BEGIN, END, update_readme  # noqa: E402
+from bench.report import COLUMNS, SizeResult, targets  # noqa: E402
 
 HAVE_HUGO = shutil.which("hugo") is not None
-COLUMNS = ["papers", "import s", "cold build s", "Hugo s", "ratio", "no-change rebuild s (× cold)",
-           "one-paper edit ms", "search build s", "index raw / gz", "query payload gz (max)", "peak RSS MB"]
+
+
+def bench(out: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--out", str(out), "--keep", *args],
+                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    """One benchmark run at 200 papers, work folder kept."""
+    """One real benchmark run at 200 papers (2 pairs), work folder kept."""
     out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "200", "--out", str(out),
-                           "--results", str(out / "results.md"), "--keep"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc, out
+    return bench(out, "--sizes", "200", "--results", str(out / "results.md"), "--pairs", "2", "--repeat", "2",
+                 "--edits", "2"), out
 
 
 def row_cells(text: str, first: str) -> list[str]:
@@ -45,51 +48,83 @@ def test_table_has_the_columns_and_a_measured_row(smoke):
     assert text in proc.stdout  # the same Markdown goes to stdout
     assert row_cells(text, "papers") == COLUMNS
     cells = dict(zip(COLUMNS, row_cells(text, "200")))
-    for col in ("import s", "cold build s", "peak RSS MB"):
+    for col in ("import s", "serve start-up s", "peak RSS MB"):
         assert float(cells[col]) > 0, (col, cells)
+    assert re.fullmatch(r"[\d.]+ \([\d.]+\)", cells["cold build s (CPU)"]), cells
     assert re.fullmatch(r"[\d.]+ \([\d.]+×\)", cells["no-change rebuild s (× cold)"]), cells
-    assert re.fullmatch(r"\d+( \(full path\))?( \(rebuild \d+\))?", cells["one-paper edit ms"]), cells
+    assert re.fullmatch(r"\d+ \(\d+\)", cells["one-paper edit ms (serve's rebuild)"]), cells  # measured over HTTP
     if HAVE_HUGO:
-        assert float(cells["Hugo s"]) > 0 and cells["ratio"].endswith("×"), cells
+        assert re.fullmatch(r"[\d.]+ \([\d.]+\)", cells["Hugo s (CPU)"]), cells
+        assert cells["ratio (median of pairs)"].endswith("×"), cells
+        assert re.search(r"Paired ratios: [\d.]+×, [\d.]+×\.", text)  # one ratio per pair
+    assert re.search(r"Our cold builds in run order \(s\): [\d.]+, [\d.]+;", text)
+    assert re.search(r"serve --watch start-ups \(s\): [\d.]+, [\d.]+", text)
     assert re.search(r"Machine: \d+ cores \(nproc\), .+ GB RAM, Python 3\.\d+", text)
-    assert "- full build 10k ≤ 1.0× Hugo: n/a — **not measured**" in text  # no 10k run here
+    assert "- 10k cold build ≤ 0.7× the Hugo peer: n/a — **not measured**" in text  # no 10k run here
+
+
+def test_each_cold_build_had_its_own_new_folder(smoke):
+    _, out = smoke
+    work = out / "n200"
+    # --keep keeps only the last pair's outputs: the others were removed, and no cache survived between them
+    assert (work / "cold-2" / "index.html").is_file() and not (work / "cold-1").exists()
+    assert not (work / ".cold-1-cache").exists()
+    if HAVE_HUGO:
+        assert (work / "hugo" / "public-2" / "index.html").is_file() and not (work / "hugo" / "public-1").exists()
 
 
 @pytest.mark.skipif(not HAVE_HUGO, reason="hugo not installed")
-def test_hugo_makes_the_equivalent_pages(smoke):
+def test_hugo_builds_the_shared_peer_site(smoke):
     _, out = smoke
-    content, public = out / "n200" / "content", out / "n200" / "hugo" / "public"
-    papers = sorted(content.rglob("*.md"))
-    assert len(papers) == 200
-    for path in papers:
-        assert (public / "papers" / path.stem / "index.html").is_file(), path.stem
-    days = {p.parent.relative_to(content).as_posix().replace("/", "-") for p in papers}
-    assert {d.name for d in (public / "days").iterdir() if d.is_dir()} == days
-    assert (public / "index.html").is_file() and (public / "sitemap.xml").is_file()
-    assert (public / "index.xml").read_text(encoding="utf-8").count("<item>") == 50
+    peer = out / "n200" / "hugo"
+    sources = sorted((peer / "content" / "papers").glob("*.md"))
+    assert len(sources) == 200  # the peer script's site for the same listing
+    public = peer / "public-2"
+    for src in sources:
+        assert (public / "papers" / src.stem / "index.html").is_file(), src.stem
+    assert any((public / "days").iterdir()) and (public / "organizations").is_dir()
+    assert (public / "sitemap.xml").is_file() and "<item>" in (public / "index.xml").read_text(encoding="utf-8")
 
 
-def test_to_hugo_adds_day_and_org_terms_that_yaml_reads():
-    import yaml
-
-    text = ("---\nschema: 1\ntitle: 'A: B'\nslug: a-b\ndate: 2025-11-13\norganization: 'Lab: X, \"Y\"'\n"
-            "upvotes: 3\n---\n\nAbstract.\n")
-    head = to_hugo(text).split("---\n")[1]
-    data = yaml.safe_load(head)
-    assert data["days"] == ["2025-11-13"] and data["orgs"] == ['Lab: X, "Y"'] and data["title"] == "A: B"
-    assert to_hugo(text).endswith("---\n\nAbstract.\n")
+def test_the_100k_path_in_a_dry_run(tmp_path):
+    proc = bench(tmp_path, "--sizes", "100k", "--dry-run")
+    text = proc.stdout
+    assert "DRY RUN" in text and "(200 imported" in text
+    cells = dict(zip(COLUMNS, row_cells(text, "100,000")))
+    assert cells["Hugo s (CPU)"] == "n/a"  # Hugo only up to --hugo-max (10k)
+    assert float(cells["serve start-up s"]) > 0 and float(cells["peak RSS MB"]) > 0
+    assert re.search(r"- 100k peak RSS \(largest process\) ≤ 600 MB: \d+ MB — \*\*met\*\*", text)
+    assert not (ROOT / "bench" / "results.md").read_text(encoding="utf-8").startswith("## Benchmark (DRY")
 
 
 def test_targets_say_met_or_not_met():
-    r10 = SizeResult(10_000, cold_s=9.0, hugo_s=10.0, nochange_s=2.0, edit_ms=[250.0], edit_path="x",
-                     search_s=3.5, payloads={"q": (2, 900_000, 200_000)})
-    r100 = SizeResult(100_000, cold_s=120.0, peak_rss_mb=900.0, import_s=9.0)
-    verdicts = {name: (value, verdict) for name, value, verdict in targets([r10, r100])}
-    assert verdicts["full build 10k ≤ 1.0× Hugo"] == ("0.90×", "met")
-    assert verdicts["no-change rebuild ≤ 0.15× full (10k)"] == ("0.22×", "NOT met")
-    assert verdicts["one-paper edit ≤ 300 ms at 10k"] == ("250 ms", "met")
-    assert verdicts["search index 10k built ≤ 3 s"] == ("3.50 s", "NOT met")
-    assert verdicts["query payload ≤ 300 KB gz at 10k"] == ("195 KB", "met")
-    assert verdicts["100k peak RSS ≤ 1 GB"] == ("900 MB", "met")
-    assert verdicts["100k build ≤ 11× the 10k build"] == ("13.3×", "NOT met")
-    assert verdicts["import 100k ≤ 10 s"] == ("9.00 s", "met")
+    r1 = SizeResult(1_000, cold=[1.0, 1.2, 0.9], hugo=[1.0, 1.0, 1.0])
+    r10 = SizeResult(10_000, cold=[3.0, 6.0, 4.0], hugo=[5.0, 5.0, 10.0], nochange=[0.5], edit_ms=[90, 120, 80],
+                     startup=[1.5])
+    r100 = SizeResult(100_000, cold=[45.0], cold_rss_mb=[500.0, 650.0], nochange=[1.0], edit_ms=[250],
+                      startup=[4.0], startup_rendered=["0 of 103,981"])
+    verdicts = {name: (value, verdict) for name, value, verdict in targets([r1, r10, r100])}
+    assert verdicts["1k cold build ≤ 1.0× the Hugo peer"] == ("1.00× (pairs 0.90–1.20×)", "met")
+    # the median of the paired ratios (0.6, 1.2, 0.4 → 0.6), not the ratio of the medians (4.0 / 5.0 = 0.8)
+    assert verdicts["10k cold build ≤ 0.7× the Hugo peer"] == ("0.60× (pairs 0.40–1.20×)", "met")
+    assert verdicts["100k cold build ≤ 10× our 10k build"] == ("11.2×", "NOT met")
+    assert verdicts["100k peak RSS (largest process) ≤ 600 MB"] == ("650 MB", "NOT met")
+    assert verdicts["no-change rebuild ≤ 0.1× cold (10k)"] == ("0.12×", "NOT met")
+    assert verdicts["no-change rebuild ≤ 0.1× cold (100k)"] == ("0.02×", "met")
+    assert verdicts["one-paper edit under serve --watch, save → served ≤ 100 ms (10k)"] == ("90 ms", "met")
+    assert verdicts["one-paper edit under serve --watch, save → served ≤ 300 ms (100k)"] == ("250 ms", "met")
+    assert verdicts["serve --watch start-up, up-to-date site → first HTTP response ≤ 1 s (10k)"] == \
+        ("1.50 s", "NOT met")
+    assert verdicts["serve --watch start-up, up-to-date site → first HTTP response ≤ 5 s (100k)"] == \
+        ("4.00 s, first build rendered 0 of 103,981 pages", "met")
+
+
+def test_the_readme_table_is_replaced_between_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\nbefore\n{BEGIN}\nold table\n{END}\nafter\n", encoding="utf-8")
+    update_readme(readme, [SizeResult(1_000, cold=[1.0], hugo=[2.0])])
+    text = readme.read_text(encoding="utf-8")
+    assert "old table" not in text and text.startswith("# x\n\nbefore\n") and text.endswith(f"{END}\nafter\n")
+    assert "| 1,000 |" in text and "| 1k cold build ≤ 1.0× the Hugo peer | 0.50× (pairs 0.50–0.50×) | met |" in text
+    real = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert real.count(BEGIN) == 1 and real.count(END) == 1  # `make bench --readme README.md` has its place

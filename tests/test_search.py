@@ -5,7 +5,6 @@ Ranking equality with lunr.js itself is tests/test_lunr_compat.py; the page is t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path

@@ -39,6 +39,7 @@ from ..render.batch import render_into, write_assets
 from ..render.renderer import Renderer
 from ..render.theme import Theme
 from ..search.job import SearchJob
+from ..util import progress
 from ..util.gcpause import gc_paused
 from .cache import SIGNATURES, Cache
 from .changes import Changes
@@ -223,7 +224,8 @@ class Pipeline:
     def _stage(self, result: BuildResult, name: str) -> Iterator[None]:
         """One timed line per stage: INFO for a one-shot build, DEBUG for serve's many runs."""
         t0 = time.perf_counter()
-        yield
+        with progress.task(f"build: {name}"):  # a line on a terminal while the stage runs (util/progress.py)
+            yield
         seconds = result.timings[name] = time.perf_counter() - t0
         log.log(logging.DEBUG if self.keep else logging.INFO, "%-8s %7.0f ms", name, seconds * 1000)
 

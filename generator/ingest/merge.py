@@ -31,6 +31,7 @@ from ..content.files import (Paper, content_relpath, dump_paper, load_papers, no
                              write_text)
 from ..errors import InputError, Problem
 from ..content.validate import warnings_or_raise
+from ..util import progress
 from ..util.gcpause import gc_paused
 from ..util.parallel import fork_map, jobs, runs
 from ..content.slugs import disambiguate, identity, slugify
@@ -283,25 +284,35 @@ def import_listings(paths: list[Path], root: Path, year: int | None = None) -> I
 
 def _import(paths: list[Path], root: Path, year: int | None) -> ImportReport:
     report = ImportReport()
-    listings = [parse_listing(p, year) for p in paths]
-    archive = Archive(root)
+    with progress.task("import: reading listings", len(paths)) as step:
+        listings = []
+        for p in paths:
+            listings.append(parse_listing(p, year))
+            step.advance()
+    with progress.task(f"import: reading the archive in {root}"):
+        archive = Archive(root)
     report.problems.extend(archive.problems)
     touched: dict[int, Paper] = {}
     created: set[int] = set()
     digests = _digests(listings)
-    for listing in listings:
-        if listing.inferred_year:
-            report.inferred_years.append((str(listing.path), listing.year or 0))
-        report.problems.extend(listing.problems)
-        for entry in listing.entries:
-            report.entries += 1
-            paper = archive.find(entry, listing)
-            if paper is None:
-                paper = archive.new_paper(entry)
-                created.add(id(paper))
-            _apply(paper, entry, listing, report.problems, digests.get(id(listing)))
-            touched[id(paper)] = paper
-    create_files(write_changed(report, archive, touched, created, root))
+    with progress.task("import: merging entries", sum(len(x.entries) for x in listings)) as step:
+        for listing in listings:
+            if listing.inferred_year:
+                report.inferred_years.append((str(listing.path), listing.year or 0))
+            report.problems.extend(listing.problems)
+            for entry in listing.entries:
+                report.entries += 1
+                paper = archive.find(entry, listing)
+                if paper is None:
+                    paper = archive.new_paper(entry)
+                    created.add(id(paper))
+                _apply(paper, entry, listing, report.problems, digests.get(id(listing)))
+                touched[id(paper)] = paper
+                step.advance()
+    with progress.task("import: updating files", len(touched)):
+        new = write_changed(report, archive, touched, created, root)
+    with progress.task(f"import: writing {len(new):,} new files"):
+        create_files(new)
     return report
 
 
@@ -312,6 +323,7 @@ def write_changed(report: ImportReport, archive: Archive, touched: dict[int, Pap
     base = str(root)
     new: list[tuple[str, Paper]] = []
     for pid, paper in sorted(touched.items(), key=lambda kv: kv[1].slug):
+        progress.advance()
         target = os.path.join(base, content_relpath(paper))
         moved = paper.path is not None and str(paper.path) != target
         if paper.flags:
@@ -343,3 +355,4 @@ def _create_share(files: list[tuple[str, Paper]]) -> None:
     with _NewFiles() as writer:
         for target, paper in files:
             writer.put(target, dump_paper(paper))
+            progress.tick()  # the elapsed time (other shares are in forked workers, which do not draw)

@@ -12,6 +12,7 @@ bench/search_payload.py says which files a query fetches (it runs search.js in n
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import logging
 from typing import Any, Callable, Sequence
 
