@@ -89,7 +89,7 @@ def test_bad_base_url_flag(tmp_path: Path):
 def test_cli_reports_a_config_error_in_one_line_and_exits_1(tmp_path: Path):
     write_tree(tmp_path, {"site.yml": "title: X\nhome_dayz: 3\n", "content/.keep": ""})
     proc = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"),
-                      "--config", str(tmp_path / "site.yml"))
+                      "--config", str(tmp_path / "site.yml"), "--allow-empty")
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 from .cache import Cache
+from ..util.procs import running
 
 __all__ = ["Writer", "Staging", "InPlace", "write_file", "make_folder", "clean_leftovers"]
 
@@ -57,16 +58,6 @@ def make_folder(folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def clean_leftovers(out: Path) -> None:
     """Remove `out.tmp-<pid>` / `out.old-<pid>` folders of dead builds; restore `out` from an `.old` one if missing.
     In the cache folder beside `out`, remove dead processes' temporary files and serve's `staging-<pid>`."""
@@ -74,14 +65,14 @@ def clean_leftovers(out: Path) -> None:
     if cache.is_dir():
         for path in sorted(cache.iterdir()):
             name, _, pid = path.name.rpartition("-")
-            if (name == "staging" or name.endswith(".tmp")) and pid.isdigit() and not _running(int(pid)):
+            if (name == "staging" or name.endswith(".tmp")) and pid.isdigit() and not running(int(pid)):
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
     for path in sorted(out.parent.glob(f"{out.name}.*-*")):
         kind, _, pid = path.name[len(out.name) + 1:].partition("-")
-        if kind not in ("tmp", "old") or not pid.isdigit() or (int(pid) != os.getpid() and _running(int(pid))):
+        if kind not in ("tmp", "old") or not pid.isdigit() or (int(pid) != os.getpid() and running(int(pid))):
             continue
         if kind == "old" and not out.exists():
             os.replace(path, out)  # killed between the two renames of commit(): put the old site back

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import Problem
+from ..util.procs import running
 
 __all__ = ["write_text", "temp_name", "remove_stale_temps", "read_content_bytes", "NotRegularFile", "TEMP_RE"]
 
@@ -70,22 +71,12 @@ def write_text(path: Path | str, text: str, new: bool = False) -> bool:
     return True
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def remove_stale_temps(temps: Iterable[str]) -> int:
     """Delete the temporary files (found by iter_content_files) of writers that no longer run; how many."""
     removed = 0
     for path in temps:
         m = TEMP_RE.search(os.path.basename(path))
-        if m is not None and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+        if m is not None and int(m.group(1)) != os.getpid() and not running(int(m.group(1))):
             try:
                 os.unlink(path)
                 removed += 1
