@@ -293,7 +293,7 @@ def test_check_rejects_bad_fetch_fields(tmp_path):
         root = tmp_path / str(n) / "content"
         (root / "2026/08/03").mkdir(parents=True)
         (root / "2026/08/03/t.md").write_text(base.format(field), encoding="utf-8")
-        proc = run_papers("check", "--content", str(root))
+        proc = run_papers("check", "--strict", "--content", str(root))  # a bad link or id is a warning
         assert proc.returncode == 1 and message in proc.stderr, (field, proc.stderr)
 
 

@@ -290,16 +290,18 @@ def test_bibtex_copy_button_and_show_all_authors_work_in_chromium(browser, fetch
 def test_serve_rebuild_links_a_keyword_once_a_second_paper_shares_it(tmp_path: Path):
     """`papers serve --watch` keeps unchanged papers' contexts; a paper whose keyword gains a topic page through
     another paper's edit is still re-rendered with the link (the page's key holds the pages it links to)."""
-    from generator.build.incremental import Builder
+    from generator.build.changes import Changes
+    from generator.build.pipeline import Pipeline
+    from generator.build.writers import InPlace
 
     one = "---\ntitle: One\nslug: one\ndate: 2025-01-02\nkeywords:\n- graph nets\n---\n\nx\n"
     two = "---\ntitle: Two\nslug: two\ndate: 2025-01-03\nkeywords:\n- other\n---\n\ny\n"
     write_tree(tmp_path, {"content/2025/01/02/one.md": one, "content/2025/01/03/two.md": two})
-    builder = Builder(tmp_path / "content", tmp_path / "site")
-    builder.build()
+    builder = Pipeline(tmp_path / "content", tmp_path / "site", keep=True)
+    builder.run(writer=InPlace)
     assert "/topic/graph-nets/" not in (tmp_path / "site/papers/one/index.html").read_text(encoding="utf-8")
     path = tmp_path / "content/2025/01/03/two.md"
     path.write_text(two.replace("- other", "- Graph Nets"), encoding="utf-8")
-    builder.build(["content"], [path])
+    builder.run(Changes({"content"}, {path}), writer=InPlace)
     assert '<a href="/topic/graph-nets/">graph nets</a>' in (tmp_path / "site/papers/one/index.html").read_text()
     assert (tmp_path / "site/topic/graph-nets/index.html").is_file()

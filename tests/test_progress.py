@@ -63,7 +63,7 @@ def test_build_on_a_terminal_shows_its_stages(seed_content, tmp_path):
     assert code == 0, out
     for name in ("content", "model", "render"):
         assert f"\rbuild: {name}…" in out, (name, out)
-    assert "built 806 pages" in out
+    assert re.search(r"built \d+ pages", out), out
     code, out = run_in_pty(args + ["-q"])
     assert code == 0 and out == "", out
     proc = subprocess.run(papers_bin() + args + ["--out", str(tmp_path / "other")], capture_output=True, text=True,

@@ -290,10 +290,10 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
     for key in ("authors_count", "upvotes"):
         if isinstance(data.get(key), int) and data[key] < 0:
             raise ContentError(f"field `{key}` cannot be negative", path, _key_line(head, key))
-    for key in FETCH_OWNED:
+    for key in FETCH_OWNED:  # a value that cannot be what it claims is kept, warned about, never used
         problem = fetched.value_problem(key, data.get(key)) if key != "fetched" else None
         if problem:
-            raise ContentError(problem, path, _key_line(head, key))
+            problems.append(Problem(str(path), _key_line(head, key), f"{problem}; the site ignores it"))
     owned = set(IMPORT_OWNED)
     paper = Paper(
         title=str(data["title"]), slug=slug, body=body, date=data.get("date"),
