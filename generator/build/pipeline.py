@@ -83,7 +83,7 @@ class Pipeline:
         self.cache = Cache(self.out)
         self.sources = Sources(content)
         self.config: SiteConfig | None = config
-        self._given_config = config is not None
+        self._config = config  # given by the caller: used as it is, never read from a file
         self.theme: Theme | None = None
         self.lock = threading.Lock()  # held while files move into the output (the dev server waits on it)
         self.generation = 0  # bumped by every commit that changes a file
@@ -100,6 +100,7 @@ class Pipeline:
         self._search: dict[str, Any] = {}  # {"key", "files"} of the index in the output now
         self._files: set[str] | None = None  # every file the output holds that the pipeline made
         self._pending = Changes()  # what no run has built successfully yet
+        self._last_warnings: list[str] = []  # the warnings of the last successful run
         self._known: dict[str, Any] = {}  # markdown-it's results for the abstracts that needed it
 
     # -- the one entry point ---------------------------------------------------------------------------
@@ -119,7 +120,7 @@ class Pipeline:
             if full:
                 self._inputs = inputs_hash(config, theme)
             stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
-            if not self.keep and self._up_to_date(stamps, digests):
+            if not self.keep and self._up_to_date(stamps):
                 return self._nothing_changed(result, t0)
             out: Writer | None = None
             with gc_paused():
@@ -164,6 +165,7 @@ class Pipeline:
         self.config, self.theme, self._renderer, self._assets = config, theme, renderer, assets
         self._signatures, self._search, self._files = signatures, index, made
         self.search_due, self._pending = search_due and job is None, Changes()
+        self._last_warnings = result.warnings
         if self.keep:
             self._model, self._pages = model, site_pages
         else:
@@ -207,7 +209,7 @@ class Pipeline:
         """True when the output and the cache already hold what a run would make (serve answers at once)."""
         config, theme = self._configure(True)
         self._inputs = inputs_hash(config, theme)
-        return self._up_to_date(*scan_content(self.content))
+        return self._up_to_date(scan_content(self.content)[0])
 
     def save(self) -> None:
         """Write what the output now holds into the cache, so the next process starts from it (serve, after
@@ -215,7 +217,7 @@ class Pipeline:
         if self._signatures is None or self._files is None or self._pending.kinds:
             return
         stamps = self.sources.stamps()
-        self._save(stamps, {}, BuildResult(warnings=self._warnings()), self._files, self._signatures,
+        self._save(stamps, {}, BuildResult(warnings=self._last_warnings), self._files, self._signatures,
                    self._search, len(self._model.papers) if self._model else 0, self.out)
 
     # -- the stages ----------------------------------------------------------------------------------
@@ -232,11 +234,10 @@ class Pipeline:
     def _configure(self, full: bool) -> tuple[SiteConfig, Theme]:
         if not full and self.config is not None and self.theme is not None:
             return self.config, self.theme
-        config = self.config if self._given_config and self.config is not None else load_config(
-            self.config_path, self.content, self.base_url)
+        config = self._config or load_config(self.config_path, self.content, self.base_url)
         return config, Theme(config)
 
-    def _up_to_date(self, stamps: dict | None, digests: dict[str, str]) -> bool:
+    def _up_to_date(self, stamps: dict | None) -> bool:
         state = self._state
         return state is not None and stamps is not None and state.unchanged(self._inputs, self.content, stamps,
                                                                             self.out)
@@ -269,12 +270,6 @@ class Pipeline:
             papers, warnings = self.sources.papers()
         check_warnings(warnings, self.strict)
         return papers, warnings
-
-    def _warnings(self) -> list[str]:
-        try:
-            return self.sources.papers()[1]
-        except Exception:  # noqa: BLE001 - only for the saved state's copy of the warnings
-            return []
 
     def _abstracts(self) -> dict[str, Any]:
         """markdown-it's results known so far: in memory after a run, else from the cache."""

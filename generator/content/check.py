@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from .files import Paper, load_papers
-from .validate import EARLIEST, KNOWN_FLAGS, _line_of, validate
+from .validate import EARLIEST, KNOWN_FLAGS, line_of, validate
 from ..errors import Problem
 
 __all__ = ["check_content", "EARLIEST", "KNOWN_FLAGS"]
@@ -42,5 +42,5 @@ ADVICE = {
 
 def _advise(p: Paper) -> list[Problem]:
     """A note per flag import set: what the curator can do (the site says what it means to readers)."""
-    return [Problem(str(p.path), _line_of(p, "flags"), f"flagged {flag}: {ADVICE[flag]}", "note")
+    return [Problem(str(p.path), line_of(p, "flags"), f"flagged {flag}: {ADVICE[flag]}", "note")
             for flag in sorted(set(p.flags)) if flag in ADVICE]

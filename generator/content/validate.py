@@ -21,14 +21,14 @@ from pathlib import Path
 from .files import Paper, content_relpath
 from ..errors import ContentError, Problem
 
-__all__ = ["validate", "verdict", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
+__all__ = ["validate", "verdict", "line_of", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
 
 EARLIEST = dt.date(1991, 8, 14)  # arXiv's first day; no Daily Papers entry predates it
 KNOWN_FLAGS = frozenset({"no-metadata", "no-abstract", "bad-date", "bad-metadata"})
 WHY_UNDATED = frozenset({"no-metadata", "bad-date", "bad-metadata"})
 
 
-def _line_of(paper: Paper, key: str) -> int:
+def line_of(paper: Paper, key: str) -> int:
     """The line of `key:` in the paper's front matter (2 when unknown)."""
     if paper.path is None:
         return 0
@@ -56,11 +56,11 @@ def validate(root: Path, papers: list[Paper], problems: list[Problem] = (), erro
         for key in dict.fromkeys(p.keys):
             other = by_key.setdefault(key, p)
             if other is not p and not _other_arxiv_paper(p, other):
-                found.append(Problem(str(p.path), _line_of(p, "title"), f"same paper as {other.path} (titles "
+                found.append(Problem(str(p.path), line_of(p, "title"), f"same paper as {other.path} (titles "
                                      "normalise alike); merge the two files into one and delete the other", "error"))
         other = by_slug.setdefault(p.slug, p)
         if other is not p:
-            found.append(Problem(str(p.path), _line_of(p, "slug"), f"slug {p.slug!r} is also used by {other.path}; "
+            found.append(Problem(str(p.path), line_of(p, "slug"), f"slug {p.slug!r} is also used by {other.path}; "
                                  "give one of them a different slug", "error"))
         found += _check_dates(p, today)
         found += _check_flags(p)
@@ -87,7 +87,7 @@ def _check_flags(p: Paper) -> list[Problem]:
     unknown = sorted(set(p.flags) - KNOWN_FLAGS)
     if not unknown:
         return []
-    return [Problem(str(p.path), _line_of(p, "flags"), f"unknown flag(s) {', '.join(unknown)}; known flags are "
+    return [Problem(str(p.path), line_of(p, "flags"), f"unknown flag(s) {', '.join(unknown)}; known flags are "
                     f"{', '.join(sorted(KNOWN_FLAGS))}", "warning")]
 
 
@@ -95,14 +95,14 @@ def _check_dates(p: Paper, today: dt.date) -> list[Problem]:
     out: list[Problem] = []
     if p.date is not None:
         if p.date < EARLIEST or p.date > today:
-            out.append(Problem(str(p.path), _line_of(p, "date"), f"date {p.date} is impossible (before arXiv or in "
+            out.append(Problem(str(p.path), line_of(p, "date"), f"date {p.date} is impossible (before arXiv or in "
                                "the future); correct it or remove the `date` line", "error"))
         listed = [s.get("page_date") for s in p.seen if isinstance(s.get("page_date"), dt.date)]
         if listed and min(listed) < p.date:
-            out.append(Problem(str(p.path), _line_of(p, "date"), f"date {p.date} is after the listing of "
+            out.append(Problem(str(p.path), line_of(p, "date"), f"date {p.date} is after the listing of "
                                f"{min(listed)} that shows it; check the year", "error"))
     elif not WHY_UNDATED & set(p.flags) and p.seen:
-        out.append(Problem(str(p.path), _line_of(p, "title"), "paper has no date and no flag saying why; "
+        out.append(Problem(str(p.path), line_of(p, "title"), "paper has no date and no flag saying why; "
                            "add a `date: YYYY-MM-DD` line", "warning"))
     return out
 
