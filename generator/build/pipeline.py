@@ -96,6 +96,8 @@ class Pipeline:
         self._pages: list[Page] = []
         self._memo = Memo(keep=keep)
         self._contexts: dict[str, tuple[str, str, Any]] = {}  # path → what its page was made from (keep)
+        self._pages_by_path: dict[str, Page] = {}  # path → the Page object the last run had there (keep)
+        self._selected: tuple[dict, dict] | None = None  # this run's contexts and pages, kept on success
         self._signatures: dict[str, str] | None = None  # path → signature of the page in the output now
         self._search: dict[str, Any] = {}  # {"key", "files"} of the index in the output now
         self._files: set[str] | None = None  # every file the output holds that the pipeline made
@@ -130,7 +132,7 @@ class Pipeline:
             out = writer(self.out)
             reading = full or "content" in due
             with self._stage(result, "model"), gc_paused():
-                model = build_model(papers) if reading or self._model is None else self._model
+                model = build_model(papers, self._memo) if reading or self._model is None else self._model
                 if full:  # every abstract is new to this process: parse those that need it over the CPUs
                     self._known = markdown.prepare((p.body for p in papers), self._abstracts())
                 site_pages = pages(model, config, self._memo) if reading or full else self._pages
@@ -157,6 +159,7 @@ class Pipeline:
                     if out.files or stale:
                         self.generation += 1
         except BaseException:
+            self._selected = None
             if job is not None:
                 job.cancel()
             if out is not None:
@@ -164,6 +167,8 @@ class Pipeline:
             raise
         self.config, self.theme, self._renderer, self._assets = config, theme, renderer, assets
         self._signatures, self._search, self._files = signatures, index, made
+        if self._selected is not None:
+            (self._contexts, self._pages_by_path), self._selected = self._selected, None
         self.search_due, self._pending = search_due and job is None, Changes()
         self._last_warnings = result.warnings
         if self.keep:
@@ -305,13 +310,19 @@ class Pipeline:
         contexts: dict[str, tuple[str, str, Any]] = {}
         signatures: dict[str, str] = {}
         todo: list[Page] = []
+        last, pages_now = self._pages_by_path, {}
         for page in site_pages:
+            pages_now[page.path] = page
+            if same and page.path in known and last.get(page.path) is page and page.path in self._contexts:
+                contexts[page.path] = self._contexts[page.path]  # the memo's same Page: the same context
+                signatures[page.path] = known[page.path]
+                continue
             entry = contexts[page.path] = (page.template, page.kind, page.context)
             if same and page.path in known and self._contexts.get(page.path) == entry:
                 signatures[page.path] = known[page.path]
             else:
                 todo.append(Page(page.path, page.template, entry[2], page.kind, date=page.date))
-        self._contexts = contexts
+        self._selected = (contexts, pages_now)  # the last run's, once this run succeeds
         return todo, signatures
 
     def _finish_search(self, job: SearchJob, out: Writer, result: BuildResult) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from ..errors import BuildError, ContentError, Problem
 from .diskio import NotRegularFile, read_content_bytes
 from .files import Paper, decode_paper, is_content_file, sort_content_paths
 from .loader import load_papers_parallel
-from .validate import verdict
+from .validate import Seen, verdict
 
 __all__ = ["Sources", "Stamp", "stamp_of"]
 
@@ -44,6 +44,8 @@ class Sources:
     def __init__(self, root: Path):
         self.root = root
         self.files: dict[str, _File] = {}
+        self._seen = Seen()  # validate()'s findings per paper, for the next papers()
+        self._order: tuple[frozenset[str], list[str]] = (frozenset(), [])  # the files, sorted as read
 
     def read_all(self, stamps: dict[str, Stamp]) -> None:
         """Read every file of `stamps` (the scan made just before), in parallel; forget all else."""
@@ -113,12 +115,15 @@ class Sources:
         """The papers and the warnings, judged by the one validator (validate.py) as `papers check` judges
         them; raises BuildError for the first error (a file that could not be read, two files that are one
         paper, a future date, ...)."""
-        rels = sort_content_paths(self.files)
-        entries = [self.files[rel] for rel in rels]
+        names = frozenset(self.files)
+        if names != self._order[0]:
+            self._order = (names, sort_content_paths(self.files))
+        entries = [self.files[rel] for rel in self._order[1]]
         papers = [f.paper for f in entries if f.paper is not None]
+        self._seen.retain(papers)
         try:
             warnings = verdict(self.root, papers, [p for f in entries for p in f.problems],
-                               [f.error for f in entries if f.error is not None])
+                               [f.error for f in entries if f.error is not None], seen=self._seen)
         except ContentError as exc:
             raise BuildError(exc.message, exc.path, exc.line) from None
         return papers, warnings

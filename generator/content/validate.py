@@ -21,7 +21,7 @@ from pathlib import Path
 from .files import Paper, content_relpath
 from ..errors import ContentError, Problem
 
-__all__ = ["validate", "verdict", "line_of", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
+__all__ = ["Seen", "validate", "verdict", "line_of", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
 
 EARLIEST = dt.date(1991, 8, 14)  # arXiv's first day; no Daily Papers entry predates it
 KNOWN_FLAGS = frozenset({"no-metadata", "no-abstract", "bad-date", "bad-metadata"})
@@ -42,18 +42,56 @@ def line_of(paper: Paper, key: str) -> int:
     return 2
 
 
+class Seen:
+    """What validate() found in each paper on its own (its sort key, identity keys and own problems), kept
+    for the next call: `papers serve --watch` validates the whole archive at every edit, and only the
+    edited papers are new Paper objects. Cross-paper checks (duplicates) run every time."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[Paper, tuple]] = {}
+        self._today: dt.date | None = None
+
+    def of(self, p: Paper, base: str, today: dt.date) -> tuple:
+        """(sort key, keys, problems) of `p`; kept while `p` is the same object and the day the same."""
+        if today != self._today:
+            self._found, self._today = {}, today
+        hit = self._found.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = self._found[id(p)] = (p, _own(p, base, today))
+        return hit[1]
+
+    def retain(self, papers: list[Paper]) -> None:
+        """Forget the papers not in `papers` (so the ids kept are never reused while kept)."""
+        live = {id(p) for p in papers}
+        self._found = {k: v for k, v in self._found.items() if k in live}
+
+
+def _own(p: Paper, base: str, today: dt.date) -> tuple:
+    found = _check_dates(p, today) + _check_flags(p)
+    if p.path is not None:
+        expected = os.path.join(base, content_relpath(p))
+        if str(p.path) != expected and Path(p.path) != Path(expected):
+            found.append(Problem(str(p.path), 1, f"file is not where its date and slug put it; move it to "
+                                 f"{expected} (or let `papers import` move it)", "warning"))
+    return str(p.path).split(os.sep), tuple(dict.fromkeys(p.keys)), found
+
+
 def validate(root: Path, papers: list[Paper], problems: list[Problem] = (), errors: list[ContentError] = (),
-             today: dt.date | None = None) -> list[Problem]:
+             today: dt.date | None = None, seen: Seen | None = None) -> list[Problem]:
     """Every problem in the archive at `root`: the readers' warnings (`problems`), the files that could not
-    be read (`errors`), and what validate finds across the papers; sorted by file and line."""
+    be read (`errors`), and what validate finds across the papers; sorted by file and line. `seen` keeps
+    each paper's own findings for the next call (serve)."""
     today = today or dt.date.today()
+    seen = seen or Seen()
     found = list(problems)
     found += [Problem(str(e.path), e.line or 1, e.message, "error") for e in errors]
     by_key: dict[str, Paper] = {}
     by_slug: dict[str, Paper] = {}
     base = str(root)
-    for p in sorted(papers, key=lambda p: str(p.path).split(os.sep)):  # the readers' order, whoever read them
-        for key in dict.fromkeys(p.keys):
+    own = [(seen.of(p, base, today), p) for p in papers]
+    own.sort(key=lambda item: item[0][0])  # the readers' order, whoever read them
+    for (_, keys, problems_of_p), p in own:
+        for key in keys:
             other = by_key.setdefault(key, p)
             if other is not p and not _other_arxiv_paper(p, other):
                 found.append(Problem(str(p.path), line_of(p, "title"), f"same paper as {other.path} (titles "
@@ -62,13 +100,7 @@ def validate(root: Path, papers: list[Paper], problems: list[Problem] = (), erro
         if other is not p:
             found.append(Problem(str(p.path), line_of(p, "slug"), f"slug {p.slug!r} is also used by {other.path}; "
                                  "give one of them a different slug", "error"))
-        found += _check_dates(p, today)
-        found += _check_flags(p)
-        if p.path is not None:
-            expected = os.path.join(base, content_relpath(p))
-            if str(p.path) != expected and Path(p.path) != Path(expected):
-                found.append(Problem(str(p.path), 1, f"file is not where its date and slug put it; move it to "
-                                     f"{expected} (or let `papers import` move it)", "warning"))
+        found += problems_of_p
     return sorted(found, key=lambda x: (x.path, x.line, x.message))
 
 
@@ -108,16 +140,16 @@ def _check_dates(p: Paper, today: dt.date) -> list[Problem]:
 
 
 def verdict(root: Path, papers: list[Paper], problems: list[Problem], errors: list[ContentError],
-            command: str = "build") -> list[str]:
+            command: str = "build", seen: Seen | None = None) -> list[str]:
     """validate(), as build, serve and import act on it: the first error raised (a ContentError naming its
     file and line, and how many more there are), else the warnings as text."""
-    return [str(p) for p in warnings_or_raise(root, papers, problems, errors, command)]
+    return [str(p) for p in warnings_or_raise(root, papers, problems, errors, command, seen)]
 
 
 def warnings_or_raise(root: Path, papers: list[Paper], problems: list[Problem], errors: list[ContentError],
-                      command: str = "build") -> list[Problem]:
+                      command: str = "build", seen: Seen | None = None) -> list[Problem]:
     """verdict(), with the warnings as Problems."""
-    found = validate(root, papers, problems, errors)
+    found = validate(root, papers, problems, errors, seen=seen)
     bad = errors_of(found)
     if bad:
         first = bad[0]

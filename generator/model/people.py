@@ -60,10 +60,14 @@ def linked_urls(p: Paper, topics: dict[str, Group], authors: dict[str, Group]) -
     return frozenset(out)
 
 
-def ranked(ps: list[Paper]) -> list[Paper]:
-    """Most upvoted first, then newest, then by title."""
-    return sorted(ps, key=lambda p: (-(p.upvotes or 0), -(p.date.toordinal() if p.date else 0),
-                                     p.title.casefold(), p.slug))
+def rank_key(p: Paper) -> tuple:
+    """The order of ranked(): most upvoted first, then newest, then by title."""
+    return (-(p.upvotes or 0), -(p.date.toordinal() if p.date else 0), p.title.casefold(), p.slug)
+
+
+def ranked(ps: list[Paper], key: Callable[[Paper], tuple] = rank_key) -> list[Paper]:
+    """Most upvoted first, then newest, then by title (`key`: rank_key, or a memo of it)."""
+    return sorted(ps, key=key)
 
 
 def group_page_context(kind: str, slug: str, group: Group, card: Callable[[Paper], dict[str, Any]]

@@ -18,143 +18,21 @@ URLs (all relative to the site root, ending in `/` for pages):
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
-import pickle
 from dataclasses import dataclass, field
-from functools import partial
-from hashlib import sha1
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from ..config import SiteConfig
 from ..content.files import Paper
 from .archive import archive_context, month_calendar
-from .cards import card
 from .latex import clean_latex
-from .paper import authors_of, bibtex, paper_context, valid_arxiv_id
-from .people import Group, group_authors, group_page_context, group_topics, index_context, linked_urls, ranked
-from .urls import author_url, iso_week, month_key, org_slug, paper_url, topic_url
+from .memo import Memo, Page, facts
+from .paper import authors_of
+from .people import (Group, group_authors, group_page_context, group_topics, index_context, linked_urls,
+                     ranked)
+from .urls import author_url, iso_week, org_slug, paper_url, topic_url
 
 __all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
-
-
-
-class Page:
-    """One output file: `path` relative to the site root, rendered from `template` with `context`.
-
-    A paper page may be given `make` instead of a context: the context is then made each time it is asked
-    for and not kept (at 100k papers, keeping them all takes half a gigabyte); `fixed()` makes it once.
-    `date` is the one day the page is about (paper and day pages), for the sitemap."""
-
-    __slots__ = ("path", "template", "kind", "date", "_context", "_make")
-
-    def __init__(self, path: str, template: str, context: dict[str, Any] | None = None, kind: str = "", *,
-                 make: Callable[[], dict[str, Any]] | None = None, date: str | None = None):
-        self.path, self.template, self.kind, self.date = path, template, kind, date
-        self._context, self._make = context, make
-
-    @property
-    def context(self) -> dict[str, Any]:
-        """The template's variables (plain data)."""
-        if self._make is not None:
-            return self._make()
-        return self._context if self._context is not None else {}
-
-    def fixed(self) -> "Page":
-        """This page with its context made once (itself when it already has one)."""
-        if self._make is None:
-            return self
-        return Page(self.path, self.template, self._make(), self.kind, date=self.date)
-
-    def signature(self, template_hash: str) -> str:
-        """A hash that changes whenever the rendered bytes could.
-
-        The context is serialised with pickle in fast mode (no memo, so the bytes depend on the values
-        alone, not on which objects happen to be shared): a quarter of the cost of sorted JSON."""
-        buf = io.BytesIO()
-        pickler = pickle.Pickler(buf, 5)
-        pickler.fast = True
-        pickler.dump((template_hash, self.template, self.context))
-        return sha1(buf.getbuffer()).hexdigest()
-
-    def __repr__(self) -> str:
-        return f"Page({self.path!r}, {self.template!r}, kind={self.kind!r})"
-
-
-_month = month_key
-
-
-def _sort_key(p: Paper) -> tuple:
-    return (p.date or dt.date.max, -(p.upvotes or 0), p.title.casefold(), p.slug)
-
-
-class Memo:
-    """The parts of page contexts that depend on one paper alone, made once per Paper object.
-
-    Every listing shows the same card dict for a paper (one object, not one per page: less memory, and
-    comparing contexts stops at `is`). `papers serve --watch` keeps one Memo between rebuilds, so a paper
-    whose file did not change keeps its card and its page context; a changed file gives a new Paper. Keys
-    are id()s; each entry keeps its papers, so an id is never reused while its entry lives. With
-    `keep=False` (one-shot builds) only cards are kept: paper contexts and texts are made, used, dropped."""
-
-    def __init__(self, keep: bool = True) -> None:
-        self.keep = keep
-        self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
-        self._texts: dict[int, tuple[Paper, str]] = {}
-        self._pages: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
-        self._page_objs: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
-        self.days: dict[str, list[dict[str, Any]]] = {}  # a day's cards by votes, for the current model only
-
-    def retain(self, papers: list[Paper]) -> None:
-        """Forget every paper not in `papers` (call once per build, before making pages)."""
-        live = {id(p) for p in papers} | {id(None)}
-        self._cards = {k: v for k, v in self._cards.items() if k in live}
-        self._texts = {k: v for k, v in self._texts.items() if k in live}
-        self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k[:3])}
-        self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k[:3])}
-        self.days = {}
-
-    def card(self, p: Paper) -> dict[str, Any]:
-        """card(p), shared: never change it."""
-        hit = self._cards.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = self._cards[id(p)] = (p, card(p))
-        return hit[1]
-
-    def text(self, p: Paper) -> str:
-        """The abstract as one line of plain text."""
-        hit = self._texts.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, " ".join(p.body.split()))
-            if self.keep:
-                self._texts[id(p)] = hit
-        return hit[1]
-
-    def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
-                   linked: frozenset[str] = frozenset()) -> Page:
-        """The paper's Page, shared (its context is made when asked for, by paper_context); `linked`: the topic
-        and author pages it links to, part of the key (another paper can give a keyword its page)."""
-        key = (id(p), id(prev_p), id(next_p), linked)
-        hit = self._page_objs.get(key)
-        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
-            page = Page(paper_url(p.slug) + "index.html", "paper.html", None, "paper",
-                        make=partial(self.paper_context, p, prev_p, next_p, linked),
-                        date=p.date.isoformat() if p.date else None)
-            hit = ((p, prev_p, next_p), page)
-            if self.keep:
-                self._page_objs[key] = hit
-        return hit[1]
-
-    def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
-                      linked: frozenset[str] = frozenset()) -> dict[str, Any]:
-        """paper_context(p, prev_p, next_p, linked), shared."""
-        key = (id(p), id(prev_p), id(next_p), linked)
-        hit = self._pages.get(key)
-        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
-            hit = ((p, prev_p, next_p), paper_context(p, prev_p, next_p, self, linked))
-            if self.keep:
-                self._pages[key] = hit
-        return hit[1]
 
 
 @dataclass
@@ -171,25 +49,27 @@ class SiteModel:
     authors: dict[str, Group] = field(default_factory=dict)  # slug -> (name, papers)
 
 
-def build_model(papers: Iterable[Paper]) -> SiteModel:
-    """Group papers into days, ISO weeks, months and organisations."""
-    ordered = sorted(papers, key=_sort_key)
+def build_model(papers: Iterable[Paper], memo: "Memo | None" = None) -> SiteModel:
+    """Group papers into days, ISO weeks, months and organisations (`memo`: serve's, which keeps each
+    paper's sort key and groups between runs)."""
+    facts_of = memo.facts if memo is not None else facts
+    known = [(facts_of(p), p) for p in papers]
+    known.sort(key=lambda item: item[0][0])
+    ordered = [p for _, p in known]
     days: dict[str, list[Paper]] = {}
     weeks: dict[str, list[Paper]] = {}
     months: dict[str, list[Paper]] = {}
     orgs: dict[str, tuple[str, list[Paper]]] = {}
     undated: list[Paper] = []
-    for p in ordered:
-        if p.date is None:
+    for (_, day, week, month, org), p in known:
+        if day is None:
             undated.append(p)
         else:
-            day = p.date.isoformat()
             days.setdefault(day, []).append(p)
-            weeks.setdefault(iso_week(p.date), []).append(p)
-            months.setdefault(_month(p.date), []).append(p)
-        if p.organization:
-            slug = org_slug(p.organization)
-            orgs.setdefault(slug, (p.organization, []))[1].append(p)
+            weeks.setdefault(week, []).append(p)
+            months.setdefault(month, []).append(p)
+        if org:
+            orgs.setdefault(org, (p.organization, []))[1].append(p)
     return SiteModel(ordered, days, dict(sorted(weeks.items())), months, dict(sorted(orgs.items())), undated,
                      group_topics(ordered), group_authors(ordered))
 
@@ -278,13 +158,8 @@ def paper_pages(model: SiteModel, memo: Memo) -> list[Page]:
         linked = linked_urls(p, model.topics, model.authors) if groups else frozenset()
         page = memo.paper_page(p, prev_p, next_p, linked)
         out.append(page)
-        out.append(Page(f"{paper_url(p.slug)}{p.slug}.bib", "paper.bib", None, "bib",
-                        make=partial(_bib_context, p)))
+        out.append(memo.bib_page(p))
     return out
-
-
-def _bib_context(p: Paper) -> dict[str, Any]:
-    return {"bibtex": bibtex(p, valid_arxiv_id(p.extra.get("arxiv_id")), authors_of(p))}
 
 
 def day_pages(model: SiteModel, memo: Memo) -> list[Page]:
@@ -308,11 +183,14 @@ def period_pages(model: SiteModel, kind: str, memo: Memo) -> list[Page]:
     """One page per ISO week or month with papers: its days, and the neighbouring periods with papers."""
     groups = model.weeks if kind == "week" else model.months
     keys = sorted(groups)
+    days_of: dict[str, list[str]] = {}  # the period's days with papers, in order
+    for d in sorted(model.days):
+        days_of.setdefault(iso_week(dt.date.fromisoformat(d)) if kind == "week" else d[:7], []).append(d)
     out = []
     for i, k in enumerate(keys):
         prev_k, next_k = _neighbours(keys, i)
-        ds = sorted({p.date.isoformat() for p in groups[k] if p.date})
-        ctx: dict[str, Any] = {kind: k, "papers": [memo.card(p) for p in ranked(groups[k])],
+        ds = days_of[k]
+        ctx: dict[str, Any] = {kind: k, "papers": [memo.card(p) for p in ranked(groups[k], memo.rank_key)],
                                "days": [{"date": d, "link": f"date/{d}/", "count": len(model.days[d])} for d in ds],
                                "count": len(groups[k]), "prev": prev_k, "next": next_k, "switch": _switch(ds[-1])}
         if kind == "month":

@@ -1,0 +1,195 @@
+"""A site's pages, and what serve keeps of them between runs.
+
+    Page   one output file: its path, template and context (or a function that makes the context)
+    Memo   the parts of page contexts that depend on one paper alone, made once per Paper object
+
+`papers serve --watch` keeps one Memo between rebuilds: an edit makes one new Paper, and everything made
+from the other papers (cards, page contexts, sort keys, .bib contexts) is found again, not made again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pickle
+from functools import partial
+from hashlib import sha1
+from typing import Any, Callable
+
+from ..content.files import Paper
+from .cards import card
+from .paper import authors_of, bibtex, paper_context, valid_arxiv_id
+from .people import rank_key
+from .urls import iso_week, month_key, org_slug, paper_url
+
+__all__ = ["Page", "Memo", "facts"]
+
+
+class Page:
+    """One output file: `path` relative to the site root, rendered from `template` with `context`.
+
+    A paper page may be given `make` instead of a context: the context is then made each time it is asked
+    for and not kept (at 100k papers, keeping them all takes half a gigabyte); `fixed()` makes it once.
+    `date` is the one day the page is about (paper and day pages), for the sitemap."""
+
+    __slots__ = ("path", "template", "kind", "date", "_context", "_make")
+
+    def __init__(self, path: str, template: str, context: dict[str, Any] | None = None, kind: str = "", *,
+                 make: Callable[[], dict[str, Any]] | None = None, date: str | None = None):
+        self.path, self.template, self.kind, self.date = path, template, kind, date
+        self._context, self._make = context, make
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The template's variables (plain data)."""
+        if self._make is not None:
+            return self._make()
+        return self._context if self._context is not None else {}
+
+    def fixed(self) -> "Page":
+        """This page with its context made once (itself when it already has one)."""
+        if self._make is None:
+            return self
+        return Page(self.path, self.template, self._make(), self.kind, date=self.date)
+
+    def signature(self, template_hash: str) -> str:
+        """A hash that changes whenever the rendered bytes could.
+
+        The context is serialised with pickle in fast mode (no memo, so the bytes depend on the values
+        alone, not on which objects happen to be shared): a quarter of the cost of sorted JSON."""
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, 5)
+        pickler.fast = True
+        pickler.dump((template_hash, self.template, self.context))
+        return sha1(buf.getbuffer()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, {self.template!r}, kind={self.kind!r})"
+
+
+_month = month_key
+
+
+def _sort_key(p: Paper) -> tuple:
+    return (p.date or dt.date.max, -(p.upvotes or 0), p.title.casefold(), p.slug)
+
+
+class Memo:
+    """The parts of page contexts that depend on one paper alone, made once per Paper object.
+
+    Every listing shows the same card dict for a paper (one object, not one per page: less memory, and
+    comparing contexts stops at `is`). `papers serve --watch` keeps one Memo between rebuilds, so a paper
+    whose file did not change keeps its card and its page context; a changed file gives a new Paper. Keys
+    are id()s; each entry keeps its papers, so an id is never reused while its entry lives. With
+    `keep=False` (one-shot builds) only cards are kept: paper contexts and texts are made, used, dropped."""
+
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
+        self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
+        self._texts: dict[int, tuple[Paper, str]] = {}
+        self._bibs: dict[int, tuple[Paper, dict[str, Any]]] = {}
+        self._ranks: dict[int, tuple[Paper, tuple]] = {}
+        self._bib_pages: dict[int, tuple[Paper, Page]] = {}
+        self._facts: dict[int, tuple[Paper, tuple]] = {}
+        self._pages: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
+        self._page_objs: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
+        self.days: dict[str, list[dict[str, Any]]] = {}  # a day's cards by votes, for the current model only
+
+    def retain(self, papers: list[Paper]) -> None:
+        """Forget every paper not in `papers` (call once per build, before making pages)."""
+        live = {id(p) for p in papers} | {id(None)}
+        self._cards = {k: v for k, v in self._cards.items() if k in live}
+        self._texts = {k: v for k, v in self._texts.items() if k in live}
+        self._bibs = {k: v for k, v in self._bibs.items() if k in live}
+        self._ranks = {k: v for k, v in self._ranks.items() if k in live}
+        self._bib_pages = {k: v for k, v in self._bib_pages.items() if k in live}
+        self._facts = {k: v for k, v in self._facts.items() if k in live}
+        self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k[:3])}
+        self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k[:3])}
+        self.days = {}
+
+    def card(self, p: Paper) -> dict[str, Any]:
+        """card(p), shared: never change it."""
+        hit = self._cards.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = self._cards[id(p)] = (p, card(p))
+        return hit[1]
+
+    def text(self, p: Paper) -> str:
+        """The abstract as one line of plain text."""
+        hit = self._texts.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, " ".join(p.body.split()))
+            if self.keep:
+                self._texts[id(p)] = hit
+        return hit[1]
+
+    def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
+                   linked: frozenset[str] = frozenset()) -> Page:
+        """The paper's Page, shared (its context is made when asked for, by paper_context); `linked`: the topic
+        and author pages it links to, part of the key (another paper can give a keyword its page)."""
+        key = (id(p), id(prev_p), id(next_p), linked)
+        hit = self._page_objs.get(key)
+        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
+            page = Page(paper_url(p.slug) + "index.html", "paper.html", None, "paper",
+                        make=partial(self.paper_context, p, prev_p, next_p, linked),
+                        date=p.date.isoformat() if p.date else None)
+            hit = ((p, prev_p, next_p), page)
+            if self.keep:
+                self._page_objs[key] = hit
+        return hit[1]
+
+    def facts(self, p: Paper) -> tuple:
+        """facts(p) (build_model's), kept for serve's next run (with `keep`)."""
+        hit = self._facts.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, facts(p))
+            if self.keep:
+                self._facts[id(p)] = hit
+        return hit[1]
+
+    def rank_key(self, p: Paper) -> tuple:
+        """rank_key(p), kept for serve's next run (with `keep`)."""
+        hit = self._ranks.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, rank_key(p))
+            if self.keep:
+                self._ranks[id(p)] = hit
+        return hit[1]
+
+    def bib_page(self, p: Paper) -> Page:
+        """The Page of the paper's .bib file, shared like paper_page's."""
+        hit = self._bib_pages.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, Page(f"{paper_url(p.slug)}{p.slug}.bib", "paper.bib", None, "bib",
+                           make=partial(self.bib_context, p)))
+            if self.keep:
+                self._bib_pages[id(p)] = hit
+        return hit[1]
+
+    def bib_context(self, p: Paper) -> dict[str, Any]:
+        """The context of the paper's .bib file, shared (serve compares it with the last run's at every edit)."""
+        hit = self._bibs.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, {"bibtex": bibtex(p, valid_arxiv_id(p.extra.get("arxiv_id")), authors_of(p))})
+            if self.keep:
+                self._bibs[id(p)] = hit
+        return hit[1]
+
+    def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
+                      linked: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """paper_context(p, prev_p, next_p, linked), shared."""
+        key = (id(p), id(prev_p), id(next_p), linked)
+        hit = self._pages.get(key)
+        if hit is None or hit[0][0] is not p or hit[0][1] is not prev_p or hit[0][2] is not next_p:
+            hit = ((p, prev_p, next_p), paper_context(p, prev_p, next_p, self, linked))
+            if self.keep:
+                self._pages[key] = hit
+        return hit[1]
+
+
+def facts(p: Paper) -> tuple:
+    """What build_model groups a paper by: (sort key, day, ISO week, month, organisation slug)."""
+    org = org_slug(p.organization) if p.organization else None
+    if p.date is None:
+        return _sort_key(p), None, None, None, org
+    return _sort_key(p), p.date.isoformat(), iso_week(p.date), _month(p.date), org

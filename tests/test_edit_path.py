@@ -1,0 +1,69 @@
+"""The work a one-paper edit does under `papers serve --watch` is the edited paper's, not the archive's.
+
+Counted, not timed (timings belong in the bench): after an edit of one paper's upvotes in a 60-paper
+archive, the kept pipeline makes the page context and BibTeX of that paper and its neighbours only,
+validates that paper alone, and renders its page, its neighbours', its day, week and month and the
+listings and feeds that show it; the output is still byte-identical to a fresh `papers build`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+from generator.build.changes import Changes
+from generator.build.pipeline import Pipeline, build
+from generator.build.writers import InPlace
+from generator.content import validate
+from generator.model import memo
+from test_pipeline import BASE, tree
+from test_serve import content_path, paper
+
+DAYS = ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-11", "2025-04-01", "2025-04-02"]
+
+
+def archive(root: Path, n: int = 60) -> Path:
+    files = {content_path(f"paper-{i:02d}", DAYS[i % len(DAYS)]):
+             paper(f"paper-{i:02d}", f"Paper number {i}", DAYS[i % len(DAYS)], i * 7 % 50) for i in range(n)}
+    return write_tree(root, files)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    calls = {"context": 0, "bibtex": 0, "validated": 0}
+
+    def counting(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(memo, "paper_context", counting("context", memo.paper_context))
+    monkeypatch.setattr(memo, "bibtex", counting("bibtex", memo.bibtex))
+    monkeypatch.setattr(validate, "_own", counting("validated", validate._own))
+    return calls
+
+
+def test_one_edit_remakes_one_papers_contexts(tmp_path: Path, counted: dict[str, int]):
+    root = archive(tmp_path)
+    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
+    served.run(writer=InPlace)
+    assert counted["context"] == 60 and counted["validated"] == 60
+    for key in counted:
+        counted[key] = 0
+
+    edited = root / content_path("paper-13", DAYS[13 % len(DAYS)])
+    edited.write_text(re.sub(r"(?m)^upvotes: .*$", "upvotes: 99", edited.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    result = served.run(Changes({"content"}, {edited}), writer=InPlace)
+
+    assert counted["validated"] == 1
+    # the paper, and its neighbours before and after the edit moved it in the site order (by date, then
+    # upvotes): their previous/next links show its card
+    assert counted["context"] <= 5
+    assert counted["bibtex"] <= 5 + 1  # those pages' BibTeX blocks, and the paper's .bib file
+    assert 0 < result.rendered <= 16, result.rendered
+    build(root / "content", root / "fresh", base_url=BASE)
+    assert tree(root / "site") == tree(root / "fresh")
