@@ -33,7 +33,7 @@ check: $(BIN)/papers
 test: $(BIN)/papers node_modules/.installed
 	$(BIN)/python -m pytest -n 2 -q
 
-# The benchmark (1k and 10k with Hugo, 100k ours only; about 25 minutes): writes bench/results.md and the table in
+# The benchmark (1k and 10k with Hugo, 100k ours only; about 35 minutes): writes bench/results.md and the table in
 # README.md from this one run. `make bench SIZES=1k,10k` for the smaller sizes; `make bench-dry` checks every step
 # of all three sizes on 200-paper corpora in about a minute.
 SIZES ?= 1k,10k,100k

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .report import SizeResult, table, targets
+from .report import SizeResult, people_table, table, targets
 
 __all__ = ["BEGIN", "END", "readme_block", "update_readme"]
 
@@ -20,7 +20,9 @@ def readme_block(results: list[SizeResult]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sizes = ", ".join(f"{r.n:,}" for r in results)
     return "\n".join([f"One run of `bench/run.py` ({when}; sizes {sizes}); `bench/results.md` has every run's "
-                      "figures.", "", table(results), "", *rows])
+                      "figures.", "", table(results), "",
+                      "Topic and author pages (the archive with the fields `papers fetch` adds, bench/people.py):",
+                      "", people_table(results), "", *rows])
 
 
 def update_readme(path: Path, results: list[SizeResult]) -> None:

@@ -11,8 +11,12 @@ import platform
 import statistics
 from dataclasses import dataclass, field
 
-__all__ = ["SizeResult", "machine", "markdown", "targets", "table", "COLUMNS"]
+from .people import PeopleResult
 
+__all__ = ["SizeResult", "machine", "markdown", "targets", "table", "people_table", "COLUMNS", "PEOPLE_COLUMNS"]
+
+PEOPLE_COLUMNS = ["papers", "cold build s with topic/author pages (CPU)", "without s (CPU)",
+                  "cost (median of pairs)", "topic pages", "author pages", "paper pages", "rendered files"]
 COLUMNS = ["papers", "import s", "cold build s (CPU)", "Hugo s (CPU)", "ratio (median of pairs)",
            "no-change rebuild s (× cold)", "one-paper edit ms (serve's rebuild)", "serve start-up s",
            "search build s", "index raw / gz", "query payload gz (max)", "peak RSS MB"]
@@ -51,6 +55,7 @@ class SizeResult:
     index_gz: int | None = None
     payloads: dict[str, tuple[int, int, int]] | None = None
     site_files: int | None = None
+    people: PeopleResult | None = None  # the archive with the fetch fields: topic and author pages (people.py)
     load: str = ""  # load averages before and after this size
 
     @property
@@ -140,6 +145,22 @@ def table(results: list[SizeResult]) -> str:
     return "\n".join(lines)
 
 
+def people_row(r: SizeResult) -> list[str]:
+    """The topic and author pages' cells for one size: build times with and without them, and page counts."""
+    p = r.people or PeopleResult()
+    cost = "n/a" if p.cost is None else f"{100 * p.cost:+.1f} %"
+    counts = [f"{p.kinds[k]:,}" if p.kinds else "n/a" for k in ("topic", "author", "paper")]
+    files = f"{sum(p.kinds.values()):,}" if p.kinds else "n/a"
+    return [f"{r.n:,}", _with_cpu(p.with_pages, p.with_cpu), _with_cpu(p.without, p.without_cpu), cost, *counts,
+            files]
+
+
+def people_table(results: list[SizeResult]) -> str:
+    lines = ["| " + " | ".join(PEOPLE_COLUMNS) + " |", "|" + "---:|" * len(PEOPLE_COLUMNS)]
+    lines += ["| " + " | ".join(people_row(r)) + " |" for r in results]
+    return "\n".join(lines)
+
+
 def _by_n(results: list[SizeResult], n: int) -> SizeResult | None:
     return next((r for r in results if r.n == n), None)
 
@@ -165,6 +186,11 @@ def targets(results: list[SizeResult]) -> list[tuple[str, str, str]]:
     growth = r100.cold_s / r10.cold_s if r100 and r10 and r100.cold_s and r10.cold_s else None
     add("100k cold build ≤ 10× our 10k build", growth, 10, "{:.1f}×")
     add("100k peak RSS (largest process) ≤ 600 MB", r100 and r100.peak_rss_mb, 600, "{:.0f} MB")
+    people = r10.people if r10 and r10.people else None
+    pairs = f" (pairs {100 * (min(people.ratios) - 1):+.1f} to {100 * (max(people.ratios) - 1):+.1f} %)" \
+        if people and people.ratios else ""
+    cost = None if people is None or people.cost is None else 100 * people.cost
+    add("topic and author pages cost ≤ 10 % more cold build time (10k)", cost, 10, "{:+.1f} %" + pairs)
     for label, r in (("10k", r10), ("100k", r100)):
         add(f"no-change rebuild ≤ 0.1× cold ({label})", r and r.nochange_ratio, 0.1, "{:.2f}×")
     for label, r, limit in (("10k", r10, 100), ("100k", r100, 300)):
@@ -201,6 +227,15 @@ def details(results: list[SizeResult]) -> str:
                         if r.startup_rendered else "") + ".")
         lines.append(f"  One-paper edits, save → served (ms): {_list(r.edit_ms, '{:.0f}')}; serve's own "
                      f"rebuilds (ms): {_list(r.rebuild_ms, '{:.0f}')}.")
+        if r.people:
+            p = r.people
+            lines.append(f"  With the fetch fields (bench/people.py), cold builds with topic and author pages (s): "
+                         f"{_list(p.with_pages)}; CPU {_list(p.with_cpu)}; without them, each just before (s): "
+                         f"{_list(p.without)}; CPU {_list(p.without_cpu)}; paired ratios "
+                         f"{_list(p.ratios, '{:.3f}×')}. Rendered files by kind, with: "
+                         + ", ".join(f"{k} {v:,}" for k, v in p.kinds.items())
+                         + ("; without: " + ", ".join(f"{k} {v:,}" for k, v in p.kinds_without.items())
+                            if p.kinds_without else "") + ".")
         lines += [f"  Note: {note}." for note in r.notes]
         if r.index_files is not None:
             lines.append(f"  Search index: {r.index_files} file(s), {_bytes(r.index_raw)} raw, "
@@ -213,7 +248,9 @@ def details(results: list[SizeResult]) -> str:
 
 def markdown(results: list[SizeResult], machine_line: str, notes: list[str], title: str = "Benchmark") -> str:
     """The whole results.md."""
-    parts = [f"## {title}", "", f"Machine: {machine_line}.", "", table(results), "", "Targets:", ""]
+    parts = [f"## {title}", "", f"Machine: {machine_line}.", "", table(results), "",
+             "Topic and author pages (the archive with the fields `papers fetch` adds, bench/people.py):", "",
+             people_table(results), "", "Targets:", ""]
     parts += [f"- {name}: {value} — **{verdict}**" for name, value, verdict in targets(results)]
     parts += ["", "Details:", "", details(results)]
     if notes:

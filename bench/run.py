@@ -5,7 +5,9 @@ For each size: make the corpus (../shared/bench/make_corpus.py N) and import it;
 and the Hugo peer's (../shared/bench/hugo_peer.py) cold build, --pairs times (ABAB…), each into a new output
 folder with no cache, each timed from outside as a whole process; then a no-change rebuild, `papers serve
 --watch`'s start-up on the up-to-date site (process start → first HTTP response), one-paper edits under it
-(save → new page served over HTTP), the search index's size and what typical queries fetch.
+(save → new page served over HTTP), the search index's size and what typical queries fetch; then the archive with
+the fields `papers fetch` adds (bench/people.py): cold builds with and without topic and author pages, in pairs
+up to --people-max papers, and the pages by kind.
 
     .venv/bin/python bench/run.py                          # 1k, 10k (both with Hugo) and 100k → bench/results.md
     .venv/bin/python bench/run.py --sizes 1k,10k --readme README.md
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import hugo  # noqa: E402
+from bench import hugo, people  # noqa: E402
 from bench.measure import BenchError, Run, papers_cmd, run  # noqa: E402
 from bench.readme import update_readme  # noqa: E402
 from bench.report import SizeResult, load_average, machine, markdown  # noqa: E402
@@ -168,6 +170,15 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
         if serve is not None:
             serve.close()
 
+    pairs = args.pairs if res.n <= args.people_max else 0
+    say(f"[{res.n}] topic and author pages: the archive with the fetch fields, "
+        + (f"{pairs} pairs of cold builds without and with them" if pairs else "one cold build with them"))
+    fetched = work / "content-fetched"
+    remove(fetched)
+    shutil.copytree(content, fetched)
+    people.enrich(fetched)
+    res.people = people.measure(fetched, work, pairs, BASE_URL, lambda msg: say(f"[{res.n}] {msg}"))
+
     if args.profile:
         say(f"[{res.n}] profile of a cold build")
         profile_build(content, work / "profiled", work / f"profile-{res.n}")
@@ -213,6 +224,10 @@ def notes_for(args: argparse.Namespace) -> list[str]:
              f"Imports, no-change rebuilds and serve start-ups: medians of {args.repeat}. serve start-up: "
              "`papers serve --watch` on the site and cache the no-change rebuild left, from starting the process "
              "to the first HTTP 200 of `/`.",
+             f"Topic and author pages: the imported archive with the fields `papers fetch` adds (bench/people.py), "
+             f"{args.pairs} pairs of cold builds up to {args.people_max:,} papers, without the pages (a bench-only "
+             "launcher makes the grouping find no topic and no author) then `papers build`; the cost is the median "
+             "of the paired ratios. Above that size, one cold build with the pages.",
              f"One-paper edit: median of {args.edits} edits in the last serve process, from saving a content "
              "file to its page served over HTTP with the change (the watcher's debounce included); in brackets "
              "the median of the rebuild times serve logs (`rebuilt in N ms`)."]
@@ -237,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edits", type=int, default=5, help="one-paper edits timed under serve --watch (default 5)")
     ap.add_argument("--hugo-max", type=int, default=10_000, help="largest size Hugo builds too (default 10000)")
     ap.add_argument("--no-hugo", action="store_true", help="skip Hugo")
+    ap.add_argument("--people-max", type=int, default=10_000,
+                    help="largest size whose topic and author pages are timed in pairs, with and without them; "
+                         "above it, one cold build with them (default 10000)")
     ap.add_argument("--dry-run", action="store_true",
                     help=f"every step of each size, but on {DRY_PAPERS}-paper corpora, 2 pairs, 1 repeat, 2 edits: "
                          "checks the path of a long run in a minute; the figures mean nothing")

@@ -59,21 +59,17 @@ def seed_site(seed_content: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fetch_site(tmp_path_factory) -> Path:
-    """A site built from the recorded Daily Papers API items, written as `papers fetch` writes them (fetchlike.py)."""
-    from fetchlike import write_fetch_content
-
-    root = tmp_path_factory.mktemp("fetched")
-    write_fetch_content(root / "content")
-    out = root / "site"
-    run_papers("build", "--content", str(root / "content"), "--out", str(out), "-q",
+def fetch_site(fetched_content: Path) -> Path:
+    """The site `papers build --strict` makes of the real `papers fetch` output (`fetched_content`, below)."""
+    out = fetched_content.parent / "site"
+    run_papers("build", "--strict", "--content", str(fetched_content), "--out", str(out), "-q",
                "--base-url", "http://127.0.0.1/", check=True)
     return out
 
 
 @pytest.fixture(scope="session")
 def fetch_server(fetch_site: Path) -> Iterator["Served"]:
-    """The fetch-like site over HTTP on 127.0.0.1 with netlify.toml's headers."""
+    """The fetched site over HTTP on 127.0.0.1 with netlify.toml's headers."""
     served = serve_dir(fetch_site)
     yield served
     served.server.shutdown()

@@ -34,7 +34,7 @@ def axe_page(browser, seed_server):
 
 
 def fetched_pages_to_check(site: Path) -> dict[str, str]:
-    """The page kinds the fetch fields add (fetch-like site, tests/fetchlike.py), and every other listing kind."""
+    """The page kinds the fetch fields add (the site of the real `papers fetch` output), and every other listing kind."""
     topics = sorted(p.name for p in (site / "topic").iterdir() if p.is_dir())
     authors = sorted(p.name for p in (site / "author").iterdir() if p.is_dir())
     weeks = sorted(p.name for p in (site / "week").iterdir())

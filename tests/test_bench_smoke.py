@@ -1,5 +1,5 @@
-"""bench/run.py at N=200: the table, the paired cold builds, the Hugo peer, serve over HTTP, the targets; and
-the 100k path as a dry run."""
+"""bench/run.py at N=200: the table, the paired cold builds, the Hugo peer, serve over HTTP, topic and author
+pages with and without, the targets; and the 100k path as a dry run."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of the repo, not part of the installed package
 
 from bench.readme import BEGIN, END, update_readme  # noqa: E402
-from bench.report import COLUMNS, SizeResult, targets  # noqa: E402
+from bench.people import PeopleResult, kind_of  # noqa: E402
+from bench.report import COLUMNS, PEOPLE_COLUMNS, SizeResult, targets  # noqa: E402
 
 HAVE_HUGO = shutil.which("hugo") is not None
 
@@ -95,12 +96,37 @@ def test_the_100k_path_in_a_dry_run(tmp_path):
     assert float(cells["serve start-up s"]) > 0 and float(cells["peak RSS MB"]) > 0
     assert re.search(r"- 100k peak RSS \(largest process\) ≤ 600 MB: \d+ MB — \*\*met\*\*", text)
     assert not (ROOT / "bench" / "results.md").read_text(encoding="utf-8").startswith("## Benchmark (DRY")
+    people = dict(zip(PEOPLE_COLUMNS, row_cells(text.split("Topic and author pages")[1], "100,000")))
+    assert re.fullmatch(r"[\d.]+ \([\d.]+\)", people["cold build s with topic/author pages (CPU)"]), people
+    assert people["without s (CPU)"] == "n/a"  # pairs only up to --people-max (10k): one build with the pages
+    assert int(people["topic pages"]) > 0 and int(people["author pages"]) > 0 and people["paper pages"] == "200"
+
+
+def test_topic_and_author_pages_are_timed_in_pairs_with_and_without_them(smoke):
+    proc, out = smoke
+    text = (out / "results.md").read_text(encoding="utf-8")
+    people = dict(zip(PEOPLE_COLUMNS, row_cells(text.split("Topic and author pages")[1], "200")))
+    assert re.fullmatch(r"[+-][\d.]+ %", people["cost (median of pairs)"]), people
+    assert re.fullmatch(r"[\d.]+ \([\d.]+\)", people["without s (CPU)"]), people
+    # the build without them really has none, and the two builds differ by exactly those pages
+    m = re.search(r"with: (.+); without: (.+)\.\n", text)
+    with_, without = (dict(kv.rsplit(" ", 1) for kv in part.split(", ")) for part in m.groups())
+    assert int(with_["topic"]) > 0 and int(with_["author"]) > 0 and without["topic"] == without["author"] == "0"
+    assert {k: v for k, v in with_.items() if k not in ("topic", "author")} == \
+        {k: v for k, v in without.items() if k not in ("topic", "author")}
+    assert re.search(r"paired ratios [\d.]+×, [\d.]+×\.", text)
+
+
+def test_page_kinds_by_path():
+    assert [kind_of(p) for p in ("papers/a/index.html", "papers/a/a.bib", "topic/x/index.html", "topic/index.html",
+                                 "author/y/index.html", "date/2025-01-02/index.html", "feed.xml", "index.html")] == \
+        ["paper", "bib", "topic", "other", "author", "day", "other", "other"]
 
 
 def test_targets_say_met_or_not_met():
     r1 = SizeResult(1_000, cold=[1.0, 1.2, 0.9], hugo=[1.0, 1.0, 1.0])
     r10 = SizeResult(10_000, cold=[3.0, 6.0, 4.0], hugo=[5.0, 5.0, 10.0], nochange=[0.5], edit_ms=[90, 120, 80],
-                     startup=[1.5])
+                     startup=[1.5], people=PeopleResult(with_pages=[10.4, 12.0, 9.0], without=[10.0, 10.0, 10.0]))
     r100 = SizeResult(100_000, cold=[45.0], cold_rss_mb=[500.0, 650.0], nochange=[1.0], edit_ms=[250],
                       startup=[4.0], startup_rendered=["0 of 103,981"])
     verdicts = {name: (value, verdict) for name, value, verdict in targets([r1, r10, r100])}
@@ -109,6 +135,12 @@ def test_targets_say_met_or_not_met():
     assert verdicts["10k cold build ≤ 0.7× the Hugo peer"] == ("0.60× (pairs 0.40–1.20×)", "met")
     assert verdicts["100k cold build ≤ 10× our 10k build"] == ("11.2×", "NOT met")
     assert verdicts["100k peak RSS (largest process) ≤ 600 MB"] == ("650 MB", "NOT met")
+    # the median of the paired ratios (1.04, 1.2, 0.9 → 1.04)
+    assert verdicts["topic and author pages cost ≤ 10 % more cold build time (10k)"] == \
+        ("+4.0 % (pairs -10.0 to +20.0 %)", "met")
+    slow = SizeResult(10_000, people=PeopleResult(with_pages=[11.5, 11.2], without=[10.0, 10.0]))
+    assert targets([slow])[4] == ("topic and author pages cost ≤ 10 % more cold build time (10k)",
+                                  "+13.5 % (pairs +12.0 to +15.0 %)", "NOT met")
     assert verdicts["no-change rebuild ≤ 0.1× cold (10k)"] == ("0.12×", "NOT met")
     assert verdicts["no-change rebuild ≤ 0.1× cold (100k)"] == ("0.02×", "met")
     assert verdicts["one-paper edit under serve --watch, save → served ≤ 100 ms (10k)"] == ("90 ms", "met")

@@ -2,9 +2,11 @@
 author pages; ranked week and month listings; the Day/Week/Month switch; reader-friendly copy; LaTeX leftovers.
 
 Built from tests/golden/site-src (hand-made papers with every fetch field, hostile values included) and from the
-fetch-like site made of the recorded Daily Papers API items (tests/fetchlike.py)."""
+site of the real `papers fetch` output over the recorded Daily Papers API days (conftest's fetch_site), checked
+against the recorded items themselves."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -15,7 +17,7 @@ import bibtexparser
 import pytest
 
 from conftest import ROOT, run_papers, write_tree
-from fetchlike import fixture_items
+from replay_api import fixture_days
 from generator.content.files import Paper
 from generator.model import people
 from generator.model.latex import clean_latex, clean_latex_html
@@ -53,11 +55,12 @@ def _html(site: Path, rel: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 
 
-def _fetched(fetch_site: Path) -> dict[str, dict]:
-    """arXiv id → the API item, for every fetched paper (first day seen)."""
+def _fetched() -> dict[str, dict]:
+    """arXiv id → the recorded API item, for every fixture paper (first day seen, as fetch dates it)."""
     out: dict[str, dict] = {}
-    for day, item in fixture_items():
-        out.setdefault(item["paper"]["id"], {"day": day, **item})
+    for day, items in fixture_days().items():
+        for item in items:
+            out.setdefault(item["paper"]["id"], {"day": dt.date.fromisoformat(day), **item})
     return out
 
 
@@ -69,7 +72,7 @@ def _page_of(fetch_site: Path, arxiv_id: str) -> Path:
 
 
 def test_citation_tags_of_a_fetched_paper_page(fetch_site: Path):
-    items = _fetched(fetch_site)
+    items = _fetched()
     arxiv_id = "2607.23802"
     item = items[arxiv_id]
     tags = Page(_page_of(fetch_site, arxiv_id)).meta
@@ -83,7 +86,7 @@ def test_citation_tags_of_a_fetched_paper_page(fetch_site: Path):
 
 
 def test_bibtex_of_every_fetched_paper_parses(fetch_site: Path):
-    items = _fetched(fetch_site)
+    items = _fetched()
     bibs = sorted((fetch_site / "papers").glob("*/*.bib"))
     assert len(bibs) == len(items) > 300
     for bib in bibs:

@@ -1,4 +1,5 @@
-"""The ecosystem's own validators, all offline, over the built seed site and the fetch-like site (fetchlike.py):
+"""The ecosystem's own validators, all offline, over the built seed site and the site of the
+real `papers fetch` output over the recorded API days (conftest's fetch_site):
 
 - vnu (the Nu HTML Checker, npm `vnu-jar`, needs java) on every HTML page;
 - the JSON Feed 1.1 schema (`check-jsonschema`), the sitemaps.org 0.9 XSD (`xmlschema-validate`) and the Atom
