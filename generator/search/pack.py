@@ -147,7 +147,7 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
     df = sum(len(f) // 3 for f in fields)
     x = (index.count - df + 0.5) / (df + 0.5)
     idf = math.log(1 + abs(x))
-    acc = [0.0] * index.count
+    acc: dict[int, float] = {}  # document → the term's weight summed over fields, in field order
     decoded = []
     for fi, flat in enumerate(fields):
         docs = list(accumulate(flat[0::3]))
@@ -157,16 +157,23 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
             continue
         c = B / (index.length_sums[fi] / index.count)
         k = idf * (K1 + 1) * index.fields[fi].boost
-        for d, tf, n in zip(docs, tfs, lens):
-            acc[d] += k * tf / (K1 * (1 - B + c * n) + tf)
-    present = sorted({d for docs, _, _ in decoded for d in docs})
-    if len(present) <= HEAD_DOCS * 2:
+        weights = [k * tf / (K1 * (1 - B + c * n) + tf) for tf, n in zip(tfs, lens)]
+        if not acc:
+            acc = dict(zip(docs, weights))  # 0.0 + w is w: the same sums as adding to zeros
+        else:
+            get = acc.get
+            for d, w in zip(docs, weights):
+                acc[d] = get(d, 0.0) + w
+    if len(acc) <= HEAD_DOCS * 2:
         return None
-    head = heapq.nlargest(HEAD_DOCS, present, key=acc.__getitem__)
+    present = sorted(acc)
+    # what heapq.nlargest(HEAD_DOCS, ...) picks (it is a stable sorted(reverse=True)[:n]), sorted in C; the
+    # next one is the tail's best
+    top = sorted(present, key=acc.__getitem__, reverse=True)[:HEAD_DOCS + 1]
     mask = bytearray(index.count)
-    for d in head:
+    for d in top[:HEAD_DOCS]:
         mask[d] = 1
-    bound = max(acc[d] for d in present if not mask[d]) + 0.0005 * len(fields) + 1e-6
+    bound = acc[top[HEAD_DOCS]] + 0.0005 * len(fields) + 1e-6
     heads: list[list[int]] = []
     tails: list[list[int]] = []
     for docs, tfs, lens in decoded:
