@@ -87,6 +87,25 @@ def wire_bytes(data: bytes, path: str) -> int:
     return min(len(data), len(gzip.compress(data, compresslevel=6, mtime=0)))
 
 
+def unavailable() -> str | None:
+    """Why the comparison cannot run here (Pagefind, Playwright or Chromium missing), or None when it can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright)"
+    if not Path(CHROMIUM).exists():
+        return f"Chromium is not installed ({CHROMIUM})"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pagefind", "--version"], capture_output=True, text=True,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"Pagefind does not run: {exc}"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"Pagefind is not installed (pip install 'pagefind[bin]'): {last}"
+    return None
+
+
 def index_with_pagefind(site: Path) -> float:
     """Run Pagefind over the built site; seconds taken."""
     t = time.perf_counter()
@@ -172,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-index", action="store_true", help="the site already has pagefind/")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
+    why = unavailable()
+    if why:
+        print(f"cannot compare: {why}", file=sys.stderr)
+        return 2
     if not args.no_index:
         print(f"pagefind index: {index_with_pagefind(args.site):.1f} s", flush=True)
     rows = measure(args.site, args.queries.split(","))
