@@ -51,7 +51,7 @@ class SizeResult:
     index_gz: int | None = None
     payloads: dict[str, tuple[int, int, int]] | None = None
     # bench/search_compare.py on a cold build's pages: (query, "ours" | "pagefind", bytes gz, ms to first results)
-    compare: list[tuple[str, str, int, float]] = field(default_factory=list)
+    compare: list[tuple[str, str, int, float | None]] = field(default_factory=list)  # ms None: timed out
     compare_note: str | None = None  # why there is no comparison ("not run: Pagefind is not installed …")
     pagefind_index_s: float | None = None
     site_files: int | None = None
@@ -229,7 +229,9 @@ def compare_table(r: SizeResult) -> str:
 
     def cells(key: tuple[str, str]) -> str:
         v = by.get(key)
-        return "n/a | n/a" if v is None else f"{v[0] / 1000:.1f} | {v[1]:.0f}"
+        if v is None:
+            return "n/a | n/a"
+        return "n/a | timed out" if v[1] is None else f"{v[0] / 1000:.1f} | {v[1]:.0f}"
     for q in dict.fromkeys(q for q, _, _, _ in r.compare):
         lines.append(f"  | {q} | {cells((q, 'ours'))} | {cells((q, 'pagefind'))} |")
     return "\n".join(lines + [""])

@@ -129,6 +129,8 @@ def test_the_compare_table_lists_each_query_for_both_engines():
     text = compare_table(res)
     assert "(Pagefind indexed the pages in 126.0 s)" in text
     assert "  | llm | 43.4 | 1008 | 201.9 | 2042 |" in text and "  | 3d | 43.1 | 514 | n/a | n/a |" in text
+    res.compare.append(("3d", "pagefind", 0, None))
+    assert "  | 3d | 43.1 | 514 | n/a | timed out |" in compare_table(res)
 
 
 def test_targets_say_met_or_not_met():
