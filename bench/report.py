@@ -54,6 +54,10 @@ class SizeResult:
     index_raw: int | None = None
     index_gz: int | None = None
     payloads: dict[str, tuple[int, int, int]] | None = None
+    # bench/search_compare.py on a cold build's pages: (query, "ours" | "pagefind", bytes gz, ms to first results)
+    compare: list[tuple[str, str, int, float | None]] = field(default_factory=list)  # ms None: timed out
+    compare_note: str | None = None  # why there is no comparison ("not run: Pagefind is not installed …")
+    pagefind_index_s: float | None = None
     site_files: int | None = None
     people: PeopleResult | None = None  # the archive with the fetch fields: topic and author pages (people.py)
     load: str = ""  # load averages before and after this size
@@ -170,7 +174,7 @@ def _verdict(ok: bool | None) -> str:
 
 
 def targets(results: list[SizeResult]) -> list[tuple[str, str, str]]:
-    """(target, measured, verdict) for each target of issues 15 and 10, at the sizes they name."""
+    """(target, measured, verdict) for each target of issues 15, 10 and 14 (search payload), at the sizes they name."""
     r1, r10, r100 = (_by_n(results, n) for n in (1_000, 10_000, 100_000))
     out: list[tuple[str, str, str]] = []
 
@@ -196,6 +200,9 @@ def targets(results: list[SizeResult]) -> list[tuple[str, str, str]]:
     for label, r, limit in (("10k", r10, 100), ("100k", r100, 300)):
         add(f"one-paper edit under serve --watch, save → served ≤ {limit} ms ({label})", r and med(r.edit_ms),
             limit, "{:.0f} ms")
+    for label, r, limit in (("10k", r10, 50), ("100k", r100, 80)):
+        add(f"search: first results ≤ {limit} KB gz for every bench query ({label}, the largest)",
+            r and r.payload_max_gz and r.payload_max_gz / 1000, limit, "{:.1f} KB")
     for label, r, limit in (("10k", r10, 1), ("100k", r100, 5)):
         rendered = f", first build rendered {r.startup_rendered[-1]} pages" if r and r.startup_rendered else ""
         add(f"serve --watch start-up, up-to-date site → first HTTP response ≤ {limit} s ({label})",
@@ -246,6 +253,25 @@ def details(results: list[SizeResult]) -> str:
     return "\n".join(lines)
 
 
+def compare_table(r: SizeResult) -> str:
+    """Per query: bytes (gzip) and time from navigation start to the first results, ours and Pagefind's, both
+    measured in the same run on the same built pages; or why there are none."""
+    if not r.compare:
+        return f"- **{r.n:,} papers**: ours against Pagefind {r.compare_note or 'not run'}."
+    by = {(q, engine): (gz, ms) for q, engine, gz, ms in r.compare}
+    lines = [f"- **{r.n:,} papers** (Pagefind indexed the pages in {_s(r.pagefind_index_s, 1)} s):", "",
+             "  | query | ours KB gz | ours ms | Pagefind KB gz | Pagefind ms |", "  |---|---:|---:|---:|---:|"]
+
+    def cells(key: tuple[str, str]) -> str:
+        v = by.get(key)
+        if v is None:
+            return "n/a | n/a"
+        return "n/a | timed out" if v[1] is None else f"{v[0] / 1000:.1f} | {v[1]:.0f}"
+    for q in dict.fromkeys(q for q, _, _, _ in r.compare):
+        lines.append(f"  | {q} | {cells((q, 'ours'))} | {cells((q, 'pagefind'))} |")
+    return "\n".join(lines + [""])
+
+
 def markdown(results: list[SizeResult], machine_line: str, notes: list[str], title: str = "Benchmark") -> str:
     """The whole results.md."""
     parts = [f"## {title}", "", f"Machine: {machine_line}.", "", table(results), "",
@@ -253,6 +279,10 @@ def markdown(results: list[SizeResult], machine_line: str, notes: list[str], tit
              people_table(results), "", "Targets:", ""]
     parts += [f"- {name}: {value} — **{verdict}**" for name, value, verdict in targets(results)]
     parts += ["", "Details:", "", details(results)]
+    parts += ["", "Search, ours against Pagefind on the same pages (bench/search_compare.py: headless Chromium, a "
+              "cold browser context per query and engine, bytes gzip, ms from navigation start to the first "
+              "results):", ""]
+    parts += [compare_table(r) for r in results]
     if notes:
         parts += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     return "\n".join(parts) + "\n"

@@ -5,9 +5,11 @@ For each size: make the corpus (../shared/bench/make_corpus.py N) and import it;
 and the Hugo peer's (../shared/bench/hugo_peer.py) cold build, --pairs times (ABAB…), each into a new output
 folder with no cache, each timed from outside as a whole process; then a no-change rebuild, `papers serve
 --watch`'s start-up on the up-to-date site (process start → first HTTP response), one-paper edits under it
-(save → new page served over HTTP), the search index's size and what typical queries fetch; then the archive with
-the fields `papers fetch` adds (bench/people.py): cold builds with and without topic and author pages, in pairs
-up to --people-max papers, and the pages by kind.
+(save → new page served over HTTP), the search index's size and what typical queries fetch; on the last cold
+build's pages, each query's bytes and time to first results for our search and for Pagefind, in Chromium
+(bench/search_compare.py; `pagefind[bin]` from the `bench` extra); then the archive with the fields `papers
+fetch` adds (bench/people.py): cold builds with and without topic and author pages, in pairs up to
+--people-max papers, and the pages by kind.
 
     .venv/bin/python bench/run.py                          # 1k, 10k (both with Hugo) and 100k → bench/results.md
     .venv/bin/python bench/run.py --sizes 1k,10k --readme README.md
@@ -127,12 +129,21 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
             res.hugo_rss_mb.append(h.rss_mb)
             res.hugo_files = count_files(peer / f"public-{i}")
         say(f"[{res.n}]   pair {i}: ours {res.cold[-1]:.2f} s" + (f", Hugo {res.hugo[-1]:.2f} s" if with_hugo else ""))
-    # the outputs go once every pair has run, so no build runs just after a big delete; --keep keeps the last
+    # the outputs go once every pair has run, so no build runs just after a big delete; the last cold output
+    # stays for the search comparison (and, with --keep, afterwards)
     for i in range(1, args.pairs + (0 if args.keep else 1)):
-        remove(work / f"cold-{i}", cache_of(work / f"cold-{i}"), peer / f"public-{i}", peer / f".cache-public-{i}")
+        remove(peer / f"public-{i}", peer / f".cache-public-{i}")
+    for i in range(1, args.pairs):
+        remove(work / f"cold-{i}", cache_of(work / f"cold-{i}"))
     median = sorted(colds, key=lambda r: r.wall)[(len(colds) - 1) // 2]
     res.stages = median.stages
     res.search_s = median.stages.get("search")
+
+    last = work / f"cold-{args.pairs}"
+    if args.compare_queries:
+        compare_search(res, last, args.compare_queries)
+    if not args.keep:
+        remove(last, cache_of(last))
 
     say(f"[{res.n}] the site for what follows, then no-change rebuilds ×{args.repeat}")
     first = cold_build(content, site)
@@ -183,6 +194,28 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
         say(f"[{res.n}] profile of a cold build")
         profile_build(content, work / "profiled", work / f"profile-{res.n}")
     res.load = f"{load0} before, {load_average()} after"
+
+
+def compare_search(res: SizeResult, site: Path, queries: list[str]) -> None:
+    """Our search and Pagefind's on the same built pages, in this run (bench/search_compare.py): Pagefind
+    indexes `site`, then each query runs once per engine in a cold browser context. When Pagefind, Playwright
+    or Chromium is missing, or the comparison fails, a note says so and the benchmark goes on."""
+    from bench import search_compare
+
+    why = search_compare.unavailable()
+    if why:
+        res.compare_note = f"not run: {why}"
+        say(f"[{res.n}] search comparison {res.compare_note}")
+        return
+    try:
+        say(f"[{res.n}] Pagefind indexes a cold build's pages")
+        res.pagefind_index_s = search_compare.index_with_pagefind(site)
+        say(f"[{res.n}] first results of {len(queries)} queries, ours and Pagefind's, in Chromium")
+        res.compare = [(m.query, m.engine, m.gz, m.ms) for m in search_compare.measure(site, queries)]
+    except Exception as exc:  # noqa: BLE001 - a comparison that fails is reported, the rest is still measured
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        res.compare_note = f"failed: {type(exc).__name__}: {first}"
+        say(f"[{res.n}] search comparison {res.compare_note}")
 
 
 def profile_build(content: Path, out: Path, dest: Path) -> None:
@@ -258,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true",
                     help=f"every step of each size, but on {DRY_PAPERS}-paper corpora, 2 pairs, 1 repeat, 2 edits: "
                          "checks the path of a long run in a minute; the figures mean nothing")
+    ap.add_argument("--compare-queries", type=lambda t: [q for q in t.split(",") if q.strip()], default=None,
+                    help="queries for the comparison with Pagefind, comma-separated (default: bench/search_size.py's "
+                         "QUERIES; in a dry run its first 3; '' to skip it)")
     ap.add_argument("--note", action="append", default=[], help="a note for the report (repeatable)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile a cold and a no-change build per size (profile-N-*.txt in the work folder)")
@@ -271,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.readme:
             ap.error("--dry-run figures mean nothing: it does not write --readme")
         args.pairs, args.repeat, args.edits = min(args.pairs, 2), 1, min(args.edits, 2)
+    if args.compare_queries is None:
+        args.compare_queries = QUERIES[:3] if args.dry_run else list(QUERIES)
     elif args.results is None:
         args.results = ROOT / "bench" / "results.md"
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bench.search_size import QUERIES  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_MS = 120_000  # per query and engine
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
@@ -64,7 +65,7 @@ class Measure:
     engine: str
     files: int
     gz: int
-    ms: float
+    ms: float | None  # None: no first results within TIMEOUT_MS
     results: int
 
 
@@ -73,9 +74,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # a context closed mid-file
+            super().handle_error(request, client_address)
+
+
 def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -85,6 +92,25 @@ def wire_bytes(data: bytes, path: str) -> int:
     if data[:2] == b"\x1f\x8b" or path.endswith((".pf_fragment", ".pf_index", ".pf_meta", ".pagefind")):
         return len(data)
     return min(len(data), len(gzip.compress(data, compresslevel=6, mtime=0)))
+
+
+def unavailable() -> str | None:
+    """Why the comparison cannot run here (Pagefind, Playwright or Chromium missing), or None when it can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright)"
+    if not Path(CHROMIUM).exists():
+        return f"Chromium is not installed ({CHROMIUM})"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pagefind", "--version"], capture_output=True, text=True,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"Pagefind does not run: {exc}"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"Pagefind is not installed (pip install 'pagefind[bin]'): {last}"
+    return None
 
 
 def index_with_pagefind(site: Path) -> float:
@@ -99,6 +125,8 @@ def measure(site: Path, queries: list[str], engines: tuple[str, ...] = ("ours", 
             browser: Any = None) -> list[Measure]:
     """Bytes and time to first results per query and engine (cold cache each); `browser`: a Playwright
     Chromium to use (else one is launched)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     if browser is None:
         from playwright.sync_api import sync_playwright
 
@@ -122,7 +150,12 @@ def measure(site: Path, queries: list[str], engines: tuple[str, ...] = ("ours", 
                 url = (f"{origin}/search/?q={quote(q)}" if engine == "ours"
                        else f"{origin}/pagefind-bench.html?q={quote(q)}")
                 page.goto(url)
-                page.wait_for_function("window.__first !== undefined", timeout=60_000)
+                try:
+                    page.wait_for_function("window.__first !== undefined", timeout=TIMEOUT_MS)
+                except PlaywrightTimeout:  # reported as such (Pagefind at 100k papers can take this long)
+                    out.append(Measure(q, engine, len(finished), 0, None, 0))
+                    context.close()
+                    continue
                 first = page.evaluate("window.__first")
                 if engine == "ours":  # resource timing: what had arrived when the first row showed
                     entries = page.evaluate("""(t) => [location.href].concat(performance.getEntriesByType('resource')
@@ -154,14 +187,22 @@ def measure(site: Path, queries: list[str], engines: tuple[str, ...] = ("ours", 
     return out
 
 
+def cells(m: Measure | None) -> str:
+    """'KB | ms' for a table; a timeout shows as such."""
+    if m is None:
+        return " | "
+    if m.ms is None:
+        return f"n/a | timed out ({TIMEOUT_MS // 1000} s)"
+    return f"{m.gz / 1000:.1f} | {m.ms:.0f}"
+
+
 def report(rows: list[Measure]) -> str:
     """A Markdown table: per query, KB and ms to first results, ours and Pagefind's."""
     by = {(m.query, m.engine): m for m in rows}
     lines = ["| query | ours KB gz | ours ms | Pagefind KB | Pagefind ms |", "|---|---:|---:|---:|---:|"]
     for q in dict.fromkeys(m.query for m in rows):
         o, p = by.get((q, "ours")), by.get((q, "pagefind"))
-        lines.append(f"| {q} | {o.gz / 1000:.1f} | {o.ms:.0f} | " if o else f"| {q} | | | ")
-        lines[-1] += f"{p.gz / 1000:.1f} | {p.ms:.0f} |" if p else " | |"
+        lines.append(f"| {q} | {cells(o)} | {cells(p)} |")
     return "\n".join(lines)
 
 
@@ -172,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-index", action="store_true", help="the site already has pagefind/")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
+    why = unavailable()
+    if why:
+        print(f"cannot compare: {why}", file=sys.stderr)
+        return 2
     if not args.no_index:
         print(f"pagefind index: {index_with_pagefind(args.site):.1f} s", flush=True)
     rows = measure(args.site, args.queries.split(","))

@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of the repo, not part of the installed package
 
 from bench.readme import BEGIN, END, update_readme  # noqa: E402
+from bench import search_compare  # noqa: E402
 from bench.people import PeopleResult, kind_of  # noqa: E402
-from bench.report import COLUMNS, PEOPLE_COLUMNS, SizeResult, targets  # noqa: E402
+from bench.report import COLUMNS, PEOPLE_COLUMNS, SizeResult, compare_table, targets  # noqa: E402
+from bench.run import compare_search  # noqa: E402
+from bench.search_size import QUERIES  # noqa: E402
 
 HAVE_HUGO = shutil.which("hugo") is not None
 
@@ -32,7 +35,7 @@ def smoke(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """One real benchmark run at 200 papers (2 pairs), work folder kept."""
     out = tmp_path_factory.mktemp("bench")
     return bench(out, "--sizes", "200", "--results", str(out / "results.md"), "--pairs", "2", "--repeat", "2",
-                 "--edits", "2"), out
+                 "--edits", "2", "--compare-queries", "diffusion"), out
 
 
 def row_cells(text: str, first: str) -> list[str]:
@@ -100,6 +103,14 @@ def test_the_100k_path_in_a_dry_run(tmp_path):
     assert re.fullmatch(r"[\d.]+ \([\d.]+\)", people["cold build s with topic/author pages (CPU)"]), people
     assert people["without s (CPU)"] == "n/a"  # pairs only up to --people-max (10k): one build with the pages
     assert int(people["topic pages"]) > 0 and int(people["author pages"]) > 0 and people["paper pages"] == "200"
+    # ours against Pagefind on a cold build's pages, per query, in the same run (or why not)
+    section = text[text.index("Search, ours against Pagefind"):]
+    if search_compare.unavailable() is None:
+        assert re.search(r"- \*\*100,000 papers\*\* \(Pagefind indexed the pages in [\d.]+ s\)", section), section
+        for q in QUERIES[:3]:  # a dry run compares the first three queries
+            assert re.search(rf"\| {q} \| [\d.]+ \| \d+ \| [\d.]+ \| \d+ \|", section), (q, section)
+    else:
+        assert "ours against Pagefind not run: " in section, section
 
 
 def test_topic_and_author_pages_are_timed_in_pairs_with_and_without_them(smoke):
@@ -123,12 +134,38 @@ def test_page_kinds_by_path():
         ["paper", "bib", "topic", "other", "author", "day", "other", "other"]
 
 
+def test_a_missing_pagefind_is_a_note_not_a_failure(monkeypatch, tmp_path):
+    monkeypatch.setattr(search_compare, "unavailable", lambda: "Pagefind is not installed (pip install 'pagefind[bin]')")
+    res = SizeResult(10_000)
+    compare_search(res, tmp_path, ["diffusion"])
+    assert res.compare == [] and res.compare_note.startswith("not run: Pagefind is not installed")
+    assert "- **10,000 papers**: ours against Pagefind not run: Pagefind is not installed" in compare_table(res)
+
+    def broken(site):
+        raise RuntimeError("pagefind exited with 1\nmore")
+    monkeypatch.setattr(search_compare, "unavailable", lambda: None)
+    monkeypatch.setattr(search_compare, "index_with_pagefind", broken)
+    compare_search(res, tmp_path, ["diffusion"])
+    assert res.compare_note == "failed: RuntimeError: pagefind exited with 1"
+
+
+def test_the_compare_table_lists_each_query_for_both_engines():
+    res = SizeResult(10_000, compare=[("llm", "ours", 43_400, 1008.2), ("llm", "pagefind", 201_900, 2042.0),
+                                      ("3d", "ours", 43_100, 514.0)], pagefind_index_s=126.04)
+    text = compare_table(res)
+    assert "(Pagefind indexed the pages in 126.0 s)" in text
+    assert "  | llm | 43.4 | 1008 | 201.9 | 2042 |" in text and "  | 3d | 43.1 | 514 | n/a | n/a |" in text
+    res.compare.append(("3d", "pagefind", 0, None))
+    assert "  | 3d | 43.1 | 514 | n/a | timed out |" in compare_table(res)
+
+
 def test_targets_say_met_or_not_met():
     r1 = SizeResult(1_000, cold=[1.0, 1.2, 0.9], hugo=[1.0, 1.0, 1.0])
     r10 = SizeResult(10_000, cold=[3.0, 6.0, 4.0], hugo=[5.0, 5.0, 10.0], nochange=[0.5], edit_ms=[90, 120, 80],
-                     startup=[1.5], people=PeopleResult(with_pages=[10.4, 12.0, 9.0], without=[10.0, 10.0, 10.0]))
+                     startup=[1.5], people=PeopleResult(with_pages=[10.4, 12.0, 9.0], without=[10.0, 10.0, 10.0]),
+                     payloads={"a": (20, 150_000, 44_000), "b": (23, 160_000, 49_900)})
     r100 = SizeResult(100_000, cold=[45.0], cold_rss_mb=[500.0, 650.0], nochange=[1.0], edit_ms=[250],
-                      startup=[4.0], startup_rendered=["0 of 103,981"])
+                      startup=[4.0], startup_rendered=["0 of 103,981"], payloads={"a": (30, 200_000, 80_100)})
     verdicts = {name: (value, verdict) for name, value, verdict in targets([r1, r10, r100])}
     assert verdicts["1k cold build ≤ 1.0× the Hugo peer"] == ("1.00× (pairs 0.90–1.20×)", "met")
     # the median of the paired ratios (0.6, 1.2, 0.4 → 0.6), not the ratio of the medians (4.0 / 5.0 = 0.8)
@@ -142,6 +179,9 @@ def test_targets_say_met_or_not_met():
     assert targets([slow])[4] == ("topic and author pages cost ≤ 10 % more cold build time (10k)",
                                   "+13.5 % (pairs +12.0 to +15.0 %)", "NOT met")
     assert verdicts["no-change rebuild ≤ 0.1× cold (10k)"] == ("0.12×", "NOT met")
+    assert verdicts["search: first results ≤ 50 KB gz for every bench query (10k, the largest)"] == ("49.9 KB", "met")
+    assert verdicts["search: first results ≤ 80 KB gz for every bench query (100k, the largest)"] == \
+        ("80.1 KB", "NOT met")
     assert verdicts["no-change rebuild ≤ 0.1× cold (100k)"] == ("0.02×", "met")
     assert verdicts["one-paper edit under serve --watch, save → served ≤ 100 ms (10k)"] == ("90 ms", "met")
     assert verdicts["one-paper edit under serve --watch, save → served ≤ 300 ms (100k)"] == ("250 ms", "met")

@@ -142,14 +142,17 @@ def test_postings_shards_cover_all_terms_in_javascript_order_and_frequent_terms_
           for i in range(60)]
     files = search_files(model_of(*ps), SiteConfig())
     manifest = json.loads(files["search/manifest.json"])
-    firsts = []
+    seps = []
     for line in manifest["postings"].split("\n"):
-        firsts.append((firsts[-1] if firsts else "")[: ord(line[0]) - 48] + line[1:])
-    assert len(firsts) > 1  # big enough to split
+        seps.append((seps[-1] if seps else "")[: ord(line[0]) - 48] + line[1:])
+    assert len(seps) > 1  # big enough to split
     terms = []
-    for n, first in enumerate(firsts):
+    for n, sep in enumerate(seps):
         rows = shard(files, manifest, f"p{n}")
-        assert rows[0][0] == first
+        # the separator: the shortest prefix of the shard's first term that sorts after the previous shard's last
+        first = rows[0][0]
+        assert first.startswith(sep) and (n == 0 and sep == first or terms[-1] < sep), (sep, first)
+        assert n == 0 or not terms[-1] < sep[:-1]  # and no shorter prefix does
         terms += [r[0] for r in rows]
         for r in rows:
             if r[0] in ("common", "titl"):
@@ -247,3 +250,13 @@ def test_payload_for_query_under_a_base_path(tmp_path: Path, seed_content: Path)
     assert 'data-index="/papers-archive/search/manifest.json"' in (out / "search" / "index.html").read_text()
     files, raw, gz = payload_for_query(out, "GLM-130B")
     assert "search/manifest.json" in files and all((out / f).is_file() for f in files)
+
+
+def test_a_separator_is_the_shortest_prefix_after_the_previous_shards_last_term():
+    from generator.search.pack import separator
+    assert separator(None, "diffus") == "diffus"
+    assert separator("dictionari", "diffus") == "dif"
+    assert separator("diff", "diffus") == "diffu"  # the last term is a prefix of the first
+    assert separator("a", "b") == "b"
+    # JavaScript order (UTF-16 code units): U+FF5E sorts after U+1F600's high surrogate, code points say otherwise
+    assert separator("x\U0001F600", "x\uff5e") == "x\uff5e"

@@ -1,7 +1,8 @@
 """The split index on disk: a fixed-name manifest and shards a query fetches only as it needs them.
 
-    search/manifest.json               what every query reads first (fields, counts, the shard directory,
-                                       the first term of each postings shard, month → document ranges)
+    search/manifest.json               what every query reads first (fields, counts, the shard directory:
+                                       a separator per postings shard, the shortest prefix of its first
+                                       term that sorts after the previous shard's last; month → documents)
     search/shards/<key>/p<n>.json      postings: consecutive terms (JavaScript string order), ~POSTINGS_BYTES
                                        each; a frequent term (in more than 2 × HEAD_DOCS documents) is only
                                        named here, with its document count and the number of its head
@@ -33,13 +34,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .index import LunrIndex, is_array_index
-from .text import js_sorted
+from .text import js_sort_key, js_sorted
 
 __all__ = ["SearchDoc", "pack", "FORMAT", "DOCS_PER_SHARD", "POSTINGS_BYTES", "HEAD_DOCS", "LEAD_CHARS"]
 
 FORMAT = 2
 LUNR_VERSION = "2.3.9"
-DOCS_PER_SHARD = 4  # ten result rows cost ten small files, not ten files of whole abstracts
+DOCS_PER_SHARD = 2  # ten result rows cost ten small files (~370 B gzip each), not ten files of whole abstracts
 UPVOTES_PER_SHARD = 2048
 POSTINGS_BYTES = 5_000  # target raw size of a postings shard
 MAX_SHARDS = 4096  # postings shards grow beyond POSTINGS_BYTES for very large archives
@@ -146,7 +147,7 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
     df = sum(len(f) // 3 for f in fields)
     x = (index.count - df + 0.5) / (df + 0.5)
     idf = math.log(1 + abs(x))
-    acc = [0.0] * index.count
+    acc: dict[int, float] = {}  # document → the term's weight summed over fields, in field order
     decoded = []
     for fi, flat in enumerate(fields):
         docs = list(accumulate(flat[0::3]))
@@ -156,16 +157,23 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
             continue
         c = B / (index.length_sums[fi] / index.count)
         k = idf * (K1 + 1) * index.fields[fi].boost
-        for d, tf, n in zip(docs, tfs, lens):
-            acc[d] += k * tf / (K1 * (1 - B + c * n) + tf)
-    present = sorted({d for docs, _, _ in decoded for d in docs})
-    if len(present) <= HEAD_DOCS * 2:
+        weights = [k * tf / (K1 * (1 - B + c * n) + tf) for tf, n in zip(tfs, lens)]
+        if not acc:
+            acc = dict(zip(docs, weights))  # 0.0 + w is w: the same sums as adding to zeros
+        else:
+            get = acc.get
+            for d, w in zip(docs, weights):
+                acc[d] = get(d, 0.0) + w
+    if len(acc) <= HEAD_DOCS * 2:
         return None
-    head = heapq.nlargest(HEAD_DOCS, present, key=acc.__getitem__)
+    present = sorted(acc)
+    # what heapq.nlargest(HEAD_DOCS, ...) picks (it is a stable sorted(reverse=True)[:n]), sorted in C; the
+    # next one is the tail's best
+    top = sorted(present, key=acc.__getitem__, reverse=True)[:HEAD_DOCS + 1]
     mask = bytearray(index.count)
-    for d in head:
+    for d in top[:HEAD_DOCS]:
         mask[d] = 1
-    bound = max(acc[d] for d in present if not mask[d]) + 0.0005 * len(fields) + 1e-6
+    bound = acc[top[HEAD_DOCS]] + 0.0005 * len(fields) + 1e-6
     heads: list[list[int]] = []
     tails: list[list[int]] = []
     for docs, tfs, lens in decoded:
@@ -196,20 +204,38 @@ def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[str]:
             rows.append([term, p.index, [df, n, bound]])
     cost = [len(r[0]) + 8 + 3 * sum(len(f) for f in r[2:]) if len(r) > 3 else len(r[0]) + 24 for r in rows]
     target = max(POSTINGS_BYTES, sum(cost) // MAX_SHARDS)
-    firsts: list[str] = []
+    seps: list[str] = []
     batch: list[list[Any]] = []
     size = 0
+    last = None
     for row, c in zip(rows, cost):
         batch.append(row)
         size += c
         if size >= target:
-            firsts.append(batch[0][0])
+            seps.append(separator(last, batch[0][0]))
+            last = batch[-1][0]
             w.add("p", batch)
             batch, size = [], 0
     if batch:
-        firsts.append(batch[0][0])
+        seps.append(separator(last, batch[0][0]))
         w.add("p", batch)
-    return firsts
+    return seps
+
+
+def separator(last: str | None, first: str) -> str:
+    """The shortest prefix of `first` that sorts (in JavaScript order) after `last`, the previous shard's last
+    term: every term t of a shard has sep <= t < the next shard's sep, so a binary search over the separators
+    finds the only shard that can hold a term, and a shard whose separator does not start with a prefix holds
+    no term with that prefix unless it is the shard of the prefix itself; `first` itself for the first shard."""
+    if last is None:
+        return first
+    key = js_sort_key(last)
+    k = 0
+    while k < min(len(first), len(last)) and first[k] == last[k]:
+        k += 1
+    while k < len(first) - 1 and js_sort_key(first[:k + 1]) <= key:  # code point and UTF-16 order differ past the BMP
+        k += 1
+    return first[:k + 1]
 
 
 def _vocab(order: list[str], w: _Writer) -> list[list[int]]:
@@ -269,7 +295,7 @@ def pack(index: LunrIndex, docs: Sequence[SearchDoc], key: str, root: str = "sea
                                                                    (d.slug for d in docs)) if is_array_index(slug)),
                           key=lambda x: x[1]),
         "docs": DOCS_PER_SHARD, "upvotes": UPVOTES_PER_SHARD, "months": months, "undated": undated,
-        "postings": front_code(_postings(index, order, w)),  # the first term of each postings shard
+        "postings": front_code(_postings(index, order, w)),  # each postings shard's separator
         "vocab": _vocab(order, w),
     }
     manifest_rel, manifest_data = f"{root}manifest.json", _json(manifest)

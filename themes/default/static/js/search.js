@@ -65,7 +65,7 @@
         self.count = m.count;
         /* lunr.Builder.calculateAverageFieldLengths: total length / documents with the field */
         self.avgLength = m.lengths.map(function (sum) { return sum / m.count; });
-        self.firsts = frontDecode(m.postings);
+        self.firsts = frontDecode(m.postings); /* each postings shard's separator */
         self.intRank = null;
         if (m.intRefs && m.intRefs.length) {
           self.intRank = new Map();
@@ -77,7 +77,8 @@
     return this.ready;
   };
 
-  /* postings shard holding `term` (by the first term of each shard), or -1 */
+  /* postings shard that can hold `term`, or -1: the last whose separator (pack.py's separator, a prefix of
+     its first term that sorts after the previous shard's last) is <= term */
   Engine.prototype.shardOf = function (term) {
     var a = this.firsts, lo = 0, hi = a.length - 1;
     if (!a.length || term < a[0]) return -1;
