@@ -305,6 +305,18 @@ def test_a_quoted_phrase_puts_papers_with_the_phrase_first(page, seed_server):
     assert page.errors == []
 
 
+def only_years(page, years: tuple[str, ...]) -> None:
+    """Wait until the result rows are all from `years` (at most 10 s), then assert it."""
+    script = "years => { const ts = [...document.querySelectorAll('#search-results time')]; " \
+             "return ts.length > 0 && ts.every(t => years.includes(t.getAttribute('datetime').slice(0, 4))); }"
+    try:
+        page.wait_for_function(script, arg=list(years), timeout=10_000)
+    except Exception:  # noqa: BLE001 - the assertion below says what was on the page
+        pass
+    dates = page.locator("#search-results time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates and all(d[:4] in years for d in dates), dates
+
+
 def test_the_year_filter(page, seed_server):
     search(page, seed_server, "model")
     expect(page.locator(RESULTS).first).to_be_visible()
@@ -312,12 +324,11 @@ def test_the_year_filter(page, seed_server):
     page.locator("#search-year").select_option("2024")
     expect(page).to_have_url(re.compile(r"year=2024"))
     expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
-    dates = page.locator("#search-results time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
-    assert dates and all(d.startswith("2024-") for d in dates), dates
+    # the previous rows stay until the filtered ones are ready: wait for those, then check them all
+    only_years(page, ("2024",))
     search(page, seed_server, "model year:2023..2024")
     expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
-    dates = page.locator("#search-results time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
-    assert dates and all(d[:4] in ("2023", "2024") for d in dates), dates
+    only_years(page, ("2023", "2024"))
     assert page.errors == []
 
 
