@@ -307,10 +307,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.readme:
             ap.error("--dry-run figures mean nothing: it does not write --readme")
         args.pairs, args.repeat, args.edits = min(args.pairs, 2), 1, min(args.edits, 2)
-    if args.compare_queries is None:
-        args.compare_queries = QUERIES[:3] if args.dry_run else list(QUERIES)
     elif args.results is None:
         args.results = ROOT / "bench" / "results.md"
+    if args.compare_queries is None:
+        args.compare_queries = QUERIES[:3] if args.dry_run else list(QUERIES)
 
     args.hugo_version = None if args.no_hugo else hugo.hugo_version()
     machine_line = machine(args.hugo_version)
