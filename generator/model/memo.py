@@ -85,11 +85,9 @@ class Memo:
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep
         self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
-        self._texts: dict[int, tuple[Paper, str]] = {}
-        self._bibs: dict[int, tuple[Paper, dict[str, Any]]] = {}
-        self._ranks: dict[int, tuple[Paper, tuple]] = {}
-        self._bib_pages: dict[int, tuple[Paper, Page]] = {}
-        self._facts: dict[int, tuple[Paper, tuple]] = {}
+        # what depends on one paper alone, by table: (paper, value) by id(paper); kept with `keep` only
+        self._kept: dict[str, dict[int, tuple[Paper, Any]]] = {
+            t: {} for t in ("text", "facts", "rank", "bib", "bib_page")}
         self._pages: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], dict[str, Any]]] = {}
         self._page_objs: dict[tuple, tuple[tuple[Paper, Paper | None, Paper | None], Page]] = {}
         self.days: dict[str, list[dict[str, Any]]] = {}  # a day's cards by votes, for the current model only
@@ -98,17 +96,23 @@ class Memo:
         """Forget every paper not in `papers` (call once per build, before making pages)."""
         live = {id(p) for p in papers} | {id(None)}
         self._cards = {k: v for k, v in self._cards.items() if k in live}
-        self._texts = {k: v for k, v in self._texts.items() if k in live}
-        self._bibs = {k: v for k, v in self._bibs.items() if k in live}
-        self._ranks = {k: v for k, v in self._ranks.items() if k in live}
-        self._bib_pages = {k: v for k, v in self._bib_pages.items() if k in live}
-        self._facts = {k: v for k, v in self._facts.items() if k in live}
+        self._kept = {t: {k: v for k, v in entries.items() if k in live} for t, entries in self._kept.items()}
         self._pages = {k: v for k, v in self._pages.items() if live.issuperset(k[:3])}
         self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k[:3])}
         self.days = {}
 
+    def _one(self, table: str, p: Paper, make: Callable[[Paper], Any]) -> Any:
+        """make(p), kept in `table` for the next call with the same Paper object (with `keep`)."""
+        entries = self._kept[table]
+        hit = entries.get(id(p))
+        if hit is None or hit[0] is not p:
+            hit = (p, make(p))
+            if self.keep:
+                entries[id(p)] = hit
+        return hit[1]
+
     def card(self, p: Paper) -> dict[str, Any]:
-        """card(p), shared: never change it."""
+        """card(p), shared: never change it (kept in one-shot builds too: every listing shows it)."""
         hit = self._cards.get(id(p))
         if hit is None or hit[0] is not p:
             hit = self._cards[id(p)] = (p, card(p))
@@ -116,12 +120,25 @@ class Memo:
 
     def text(self, p: Paper) -> str:
         """The abstract as one line of plain text."""
-        hit = self._texts.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, " ".join(p.body.split()))
-            if self.keep:
-                self._texts[id(p)] = hit
-        return hit[1]
+        return self._one("text", p, lambda p: " ".join(p.body.split()))
+
+    def facts(self, p: Paper) -> tuple:
+        """facts(p) (build_model's)."""
+        return self._one("facts", p, facts)
+
+    def rank_key(self, p: Paper) -> tuple:
+        """rank_key(p) (people.ranked's order)."""
+        return self._one("rank", p, rank_key)
+
+    def bib_page(self, p: Paper) -> Page:
+        """The Page of the paper's .bib file, shared like paper_page's."""
+        return self._one("bib_page", p, lambda p: Page(f"{paper_url(p.slug)}{p.slug}.bib", "paper.bib", None, "bib",
+                                                        make=partial(self.bib_context, p)))
+
+    def bib_context(self, p: Paper) -> dict[str, Any]:
+        """The context of the paper's .bib file, shared (serve compares it with the last run's at every edit)."""
+        return self._one("bib", p, lambda p: {"bibtex": bibtex(p, valid_arxiv_id(p.extra.get("arxiv_id")),
+                                                               authors_of(p))})
 
     def paper_page(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
                    linked: frozenset[str] = frozenset()) -> Page:
@@ -136,43 +153,6 @@ class Memo:
             hit = ((p, prev_p, next_p), page)
             if self.keep:
                 self._page_objs[key] = hit
-        return hit[1]
-
-    def facts(self, p: Paper) -> tuple:
-        """facts(p) (build_model's), kept for serve's next run (with `keep`)."""
-        hit = self._facts.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, facts(p))
-            if self.keep:
-                self._facts[id(p)] = hit
-        return hit[1]
-
-    def rank_key(self, p: Paper) -> tuple:
-        """rank_key(p), kept for serve's next run (with `keep`)."""
-        hit = self._ranks.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, rank_key(p))
-            if self.keep:
-                self._ranks[id(p)] = hit
-        return hit[1]
-
-    def bib_page(self, p: Paper) -> Page:
-        """The Page of the paper's .bib file, shared like paper_page's."""
-        hit = self._bib_pages.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, Page(f"{paper_url(p.slug)}{p.slug}.bib", "paper.bib", None, "bib",
-                           make=partial(self.bib_context, p)))
-            if self.keep:
-                self._bib_pages[id(p)] = hit
-        return hit[1]
-
-    def bib_context(self, p: Paper) -> dict[str, Any]:
-        """The context of the paper's .bib file, shared (serve compares it with the last run's at every edit)."""
-        hit = self._bibs.get(id(p))
-        if hit is None or hit[0] is not p:
-            hit = (p, {"bibtex": bibtex(p, valid_arxiv_id(p.extra.get("arxiv_id")), authors_of(p))})
-            if self.keep:
-                self._bibs[id(p)] = hit
         return hit[1]
 
     def paper_context(self, p: Paper, prev_p: Paper | None, next_p: Paper | None,
