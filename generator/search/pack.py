@@ -23,7 +23,6 @@ shards can be cached forever and the HTML pages never change when the index does
 """
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
