@@ -119,10 +119,20 @@ def group_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """Topic and author pages (people.py says which exist), and the two lists of them."""
     out = []
     for kind, groups, url in (("topic", model.topics, topic_url), ("author", model.authors, author_url)):
-        out += [Page(url(slug) + "index.html", "group.html", group_page_context(kind, slug, g, memo.card), kind)
-                for slug, g in groups.items()]
-        out.append(Page(f"{kind}/index.html", "groups.html", index_context(kind, groups), kind + "s"))
+        out += [group_page(kind, slug, g, memo) for slug, g in groups.items()]
+        out.append(groups_page(kind, groups))
     return out
+
+
+def groups_page(kind: str, groups: dict[str, Group]) -> Page:
+    """The list of every topic or author with a page."""
+    return Page(f"{kind}/index.html", "groups.html", index_context(kind, groups), kind + "s")
+
+
+def group_page(kind: str, slug: str, group: Group, memo: Memo) -> Page:
+    """A topic or author page."""
+    url = topic_url if kind == "topic" else author_url
+    return Page(url(slug) + "index.html", "group.html", group_page_context(kind, slug, group, memo.card), kind)
 
 
 def home_page(model: SiteModel, config: SiteConfig, memo: Memo) -> Page:
@@ -164,19 +174,21 @@ def paper_pages(model: SiteModel, memo: Memo) -> list[Page]:
 
 def day_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per date with papers, linking to the previous and next dates that have papers."""
-    out = []
     keys = sorted(model.days)
     by_month: dict[str, list[str]] = {}
     for k in keys:
         by_month.setdefault(k[:7], []).append(k)
-    for i, k in enumerate(keys):
-        prev_k, next_k = _neighbours(keys, i)
-        out.append(Page(f"date/{k}/index.html", "day.html", {
-            "date": k, "papers": _by_votes(model, k, memo), "prev": prev_k, "next": next_k,
-            "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": by_month[k[:7]],
-            "switch": _switch(k)}, "day",
-            date=k))
-    return out
+    return [day_page(model, keys, i, by_month[k[:7]], memo) for i, k in enumerate(keys)]
+
+
+def day_page(model: SiteModel, keys: list[str], i: int, month_days: list[str], memo: Memo) -> Page:
+    """The page of day `keys[i]` (`keys`: every day with papers, sorted; `month_days`: those of its month)."""
+    k = keys[i]
+    prev_k, next_k = _neighbours(keys, i)
+    return Page(f"date/{k}/index.html", "day.html", {
+        "date": k, "papers": _by_votes(model, k, memo), "prev": prev_k, "next": next_k,
+        "week": iso_week(dt.date.fromisoformat(k)), "month": k[:7], "month_days": month_days,
+        "switch": _switch(k)}, "day", date=k)
 
 
 def period_pages(model: SiteModel, kind: str, memo: Memo) -> list[Page]:
@@ -186,27 +198,39 @@ def period_pages(model: SiteModel, kind: str, memo: Memo) -> list[Page]:
     days_of: dict[str, list[str]] = {}  # the period's days with papers, in order
     for d in sorted(model.days):
         days_of.setdefault(iso_week(dt.date.fromisoformat(d)) if kind == "week" else d[:7], []).append(d)
-    out = []
-    for i, k in enumerate(keys):
-        prev_k, next_k = _neighbours(keys, i)
-        ds = days_of[k]
-        ctx: dict[str, Any] = {kind: k, "papers": [memo.card(p) for p in ranked(groups[k], memo.rank_key)],
-                               "days": [{"date": d, "link": f"date/{d}/", "count": len(model.days[d])} for d in ds],
-                               "count": len(groups[k]), "prev": prev_k, "next": next_k, "switch": _switch(ds[-1])}
-        if kind == "month":
-            ctx["calendar"] = month_calendar(k, {d: len(model.days[d]) for d in ds})
-        out.append(Page(f"{kind}/{k}/index.html", f"{kind}.html", ctx, kind))
-    return out
+    return [period_page(model, kind, keys, i, days_of[k], memo) for i, k in enumerate(keys)]
+
+
+def period_page(model: SiteModel, kind: str, keys: list[str], i: int, days: list[str], memo: Memo) -> Page:
+    """The page of week or month `keys[i]` (`keys`: every such period with papers, sorted; `days`: its days
+    with papers, in order)."""
+    k = keys[i]
+    groups = model.weeks if kind == "week" else model.months
+    prev_k, next_k = _neighbours(keys, i)
+    ctx: dict[str, Any] = {kind: k, "papers": [memo.card(p) for p in ranked(groups[k], memo.rank_key)],
+                           "days": [{"date": d, "link": f"date/{d}/", "count": len(model.days[d])} for d in days],
+                           "count": len(groups[k]), "prev": prev_k, "next": next_k, "switch": _switch(days[-1])}
+    if kind == "month":
+        ctx["calendar"] = month_calendar(k, {d: len(model.days[d]) for d in days})
+    return Page(f"{kind}/{k}/index.html", f"{kind}.html", ctx, kind)
 
 
 def org_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per organisation (newest first), and the list of them all."""
-    out = [Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
-                                                         "papers": [memo.card(p) for p in reversed(ps)]}, "org")
-           for slug, (name, ps) in model.orgs.items()]
+    return [org_page(model, slug, memo) for slug in model.orgs] + [orgs_page(model)]
+
+
+def orgs_page(model: SiteModel) -> Page:
+    """The list of every organisation, with how many papers each."""
     orgs = [{"slug": s, "name": n, "link": f"org/{s}/", "count": len(ps)} for s, (n, ps) in model.orgs.items()]
-    out.append(Page("org/index.html", "orgs.html", {"orgs": orgs}, "orgs"))
-    return out
+    return Page("org/index.html", "orgs.html", {"orgs": orgs}, "orgs")
+
+
+def org_page(model: SiteModel, slug: str, memo: Memo) -> Page:
+    """The page of one organisation: its papers, newest first."""
+    name, ps = model.orgs[slug]
+    return Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
+                                                        "papers": [memo.card(p) for p in reversed(ps)]}, "org")
 
 
 def feed_entry(p: Paper, memo: Memo) -> dict[str, Any]:
@@ -226,8 +250,11 @@ def source_date() -> str:
 
 def feed_context(model: SiteModel, config: SiteConfig, memo: Memo) -> dict[str, Any]:
     """The newest `feed_size` dated papers, newest day first and by upvotes within a day."""
-    dated = [p for p in model.papers if p.date is not None]
-    newest = sorted(dated, key=lambda p: (-p.date.toordinal(), -(p.upvotes or 0), p.title.casefold(), p.slug))
+    newest: list[Paper] = []  # whole days, newest first, until there are enough: the sort of every dated paper
+    for day in sorted(model.days, reverse=True):  # by (-date, -upvotes, title, slug), cut, without sorting them all
+        if len(newest) >= config.feed_size:
+            break
+        newest += sorted(model.days[day], key=lambda p: (-(p.upvotes or 0), p.title.casefold(), p.slug))
     entries = [feed_entry(p, memo) for p in newest[: config.feed_size]]
     return {"entries": entries, "updated": entries[0]["date"] if entries else source_date()}
 
