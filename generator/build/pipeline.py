@@ -15,7 +15,9 @@ is an argument, as MkDocs' `build(config, dirty=…)` serves both of its command
 A run reads again only the content files that changed (all of them in a new process), renders only the
 pages whose signature changed (a page whose context object is the one of the last run needs no signature),
 keeps the others (hard-linked into the new folder, or left in place), and makes the search index in a
-forked process beside the render, or keeps it when its documents did not change.
+forked process beside the render, or keeps it when its documents did not change. Under serve, a batch that
+only edited papers where they stand (content/sources.py judges those files alone; model/patch.py) patches
+the model and page list instead of making them again: its cost is the edited papers', not the archive's.
 
 Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py);
 model, abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between
@@ -34,6 +36,7 @@ from typing import Any, Callable, Iterator
 from ..config import SiteConfig, load_config
 from ..content.sources import Sources, check_warnings
 from ..model import markdown
+from ..model.patch import Patched, patch
 from ..model.site import Memo, Page, SiteModel, build_model, pages
 from ..render.batch import render_into, write_assets
 from ..render.renderer import Renderer
@@ -104,6 +107,7 @@ class Pipeline:
         self._pending = Changes()  # what no run has built successfully yet
         self._last_warnings: list[str] = []  # the warnings of the last successful run
         self._known: dict[str, Any] = {}  # markdown-it's results for the abstracts that needed it
+        self._where: dict[str, int] | None = None  # path → position in self._pages (patch keeps it current)
 
     # -- the one entry point ---------------------------------------------------------------------------
 
@@ -132,10 +136,15 @@ class Pipeline:
             out = writer(self.out)
             reading = full or "content" in due
             with self._stage(result, "model"), gc_paused():
-                model = build_model(papers, self._memo) if reading or self._model is None else self._model
-                if full:  # every abstract is new to this process: parse those that need it over the CPUs
-                    self._known = markdown.prepare((p.body for p in papers), self._abstracts())
-                site_pages = pages(model, config, self._memo) if reading or full else self._pages
+                patched = self._patch(config) if reading and not full else None
+                if patched is not None:  # papers edited in place: their pages only (model/patch.py)
+                    model, site_pages = patched.model, patched.pages
+                else:
+                    model = build_model(papers, self._memo) if reading or self._model is None else self._model
+                    if full:  # every abstract is new to this process: parse those that need it over the CPUs
+                        self._known = markdown.prepare((p.body for p in papers), self._abstracts())
+                    site_pages = pages(model, config, self._memo) if reading or full else self._pages
+                    self._where = None
             search_due = self.search_due or reading
             if search and search_due:
                 job = SearchJob(lambda: model, config, out, self._reusable_search())
@@ -144,13 +153,16 @@ class Pipeline:
                 assets = write_assets(theme, out) if full or "static" in due else self._assets
                 renderer = Renderer(config, theme, assets) if restyle or self._renderer is None else self._renderer
             with self._stage(result, "render"):
-                todo, signatures = self._select(site_pages, renderer)
+                todo, signatures = self._select(site_pages, renderer, patched.changed if patched else None)
                 done = render_into(todo, renderer, out, self._previous_signatures())
                 signatures.update(done.signatures)
                 result.rendered, result.reused = done.rendered, len(site_pages) - done.rendered
             index = self._finish_search(job, out, result) if job is not None else self._search
-            made = {p.path for p in site_pages} | set(assets.values()) | set(index.get("files", ()))
-            stale = self._made() - made
+            if patched is not None and index is self._search and assets is self._assets and self._files:
+                made, stale = self._files, set()  # the same paths: none made anew, none gone
+            else:
+                made = {p.path for p in site_pages} | set(assets.values()) | set(index.get("files", ()))
+                stale = self._made() - made
             with self._stage(result, "write"):
                 if isinstance(out, Staging):  # the state first: after the swap nothing may fail
                     self._save(stamps, digests, result, made, signatures, index, len(papers), out.dir)
@@ -159,7 +171,8 @@ class Pipeline:
                     if out.files or stale:
                         self.generation += 1
         except BaseException:
-            self._selected = None
+            self._selected = self._where = None
+            self._memo.days.clear()  # a patch may have made them for a model that is not kept
             if job is not None:
                 job.cancel()
             if out is not None:
@@ -270,9 +283,10 @@ class Pipeline:
             for w in warnings:
                 log.warning("%s", w)
         else:
+            fresh = None
             if full or "content" in changes.kinds or changes.rescan:
-                self.sources.refresh(stamps, changes.paths)  # logs the warnings of the files it reads
-            papers, warnings = self.sources.papers()
+                fresh = self.sources.refresh(stamps, changes.paths)  # logs the warnings of the files it reads
+            papers, warnings = self.sources.papers(fresh if stamps is None else None)
         check_warnings(warnings, self.strict)
         return papers, warnings
 
@@ -300,18 +314,33 @@ class Pipeline:
         intact = self._intact()
         return found if all(rel in intact for rel in found.get("files", ())) else {}
 
-    def _select(self, site_pages: list[Page], renderer: Renderer) -> tuple[list[Page], dict[str, str]]:
+    def _patch(self, config: SiteConfig) -> Patched | None:
+        """model/patch.py's pages when this run's papers replaced some in place, else None."""
+        replaced = self.sources.replaced
+        if not (self.keep and replaced and self._model is not None and self._pages and self._signatures):
+            return None
+        if self._where is None:
+            self._where = {page.path: i for i, page in enumerate(self._pages)}
+        return patch(self._model, self._pages, self._where, replaced, config, self._memo)
+
+    def _select(self, site_pages: list[Page], renderer: Renderer, changed: list[int] | None = None
+                ) -> tuple[list[Page], dict[str, str]]:
         """The pages to render or check (signature compared in render_into), and the signatures of those
-        that need neither: made from the very context of the last run, with the same templates."""
+        that need neither: made from the very context of the last run, with the same templates. `changed`:
+        the only positions in `site_pages` that can hold a Page other than the last run's (patch())."""
         if not self.keep:
             return site_pages, {}
         same = self._renderer is not None and renderer.template_hash == self._renderer.template_hash
         known = self._signatures or {}
         contexts: dict[str, tuple[str, str, Any]] = {}
         signatures: dict[str, str] = {}
-        todo: list[Page] = []
         last, pages_now = self._pages_by_path, {}
-        for page in site_pages:
+        candidates = site_pages
+        if changed is not None and same:
+            contexts, signatures, pages_now = dict(self._contexts), dict(known), dict(last)
+            candidates = [site_pages[i] for i in sorted(set(changed))]
+        todo: list[Page] = []
+        for page in candidates:
             pages_now[page.path] = page
             if same and page.path in known and last.get(page.path) is page and page.path in self._contexts:
                 contexts[page.path] = self._contexts[page.path]  # the memo's same Page: the same context

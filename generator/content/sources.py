@@ -17,7 +17,7 @@ from ..errors import BuildError, ContentError, Problem
 from .diskio import NotRegularFile, read_content_bytes
 from .files import Paper, decode_paper, is_content_file, sort_content_paths
 from .loader import load_papers_parallel
-from .validate import Seen, verdict
+from .validate import Seen, revalidate, same_identity, warnings_or_raise
 
 __all__ = ["Sources", "Stamp", "stamp_of"]
 
@@ -46,6 +46,9 @@ class Sources:
         self.files: dict[str, _File] = {}
         self._seen = Seen()  # validate()'s findings per paper, for the next papers()
         self._order: tuple[frozenset[str], list[str]] = (frozenset(), [])  # the files, sorted as read
+        # the last verdict that passed: its papers, each one's place in that list by file, the findings
+        self._judged: tuple[list[Paper], dict[str, int], list[Problem]] | None = None
+        self.replaced: list[tuple[Paper, Paper]] | None = None  # what papers(fresh) found replaced in place
 
     def read_all(self, stamps: dict[str, Stamp]) -> None:
         """Read every file of `stamps` (the scan made just before), in parallel; forget all else."""
@@ -62,10 +65,10 @@ class Sources:
             files[str(error.path)[cut:]].error = error
         self.files = files
 
-    def refresh(self, stamps: dict[str, Stamp] | None = None, paths: Iterable[Path] = ()) -> None:
+    def refresh(self, stamps: dict[str, Stamp] | None = None, paths: Iterable[Path] = ()) -> set[str]:
         """Read again what changed: with `stamps` (a new scan), every file whose stamp differs and none
         that is gone; and each of `paths` (named by the watcher: read whatever its stamp says, it can lag
-        the write)."""
+        the write). Returns the files read again (without those found gone by the scan)."""
         fresh: set[str] = set()
         if stamps is not None:
             for rel in set(self.files) - set(stamps):
@@ -87,6 +90,7 @@ class Sources:
                 self.files[rel] = entry
                 for problem in entry.problems:
                     log.warning("%s", problem)
+        return fresh
 
     def _read(self, rel: str) -> _File | None:
         """The file read and parsed; None when it is not there (deleted while we looked)."""
@@ -111,22 +115,55 @@ class Sources:
         """Each file's stamp as it was when read."""
         return {rel: f.stamp for rel, f in self.files.items()}
 
-    def papers(self) -> tuple[list[Paper], list[str]]:
+    def papers(self, fresh: set[str] | None = None) -> tuple[list[Paper], list[str]]:
         """The papers and the warnings, judged by the one validator (validate.py) as `papers check` judges
         them; raises BuildError for the first error (a file that could not be read, two files that are one
-        paper, a future date, ...)."""
+        paper, a future date, ...). `fresh`: the files refresh() read since the last call, when no other
+        file came or went; if each is a paper of the same identity as before, only those are judged again
+        and `replaced` lists them as (old, new)."""
+        self.replaced = None
+        judged, self._judged = self._judged, None  # kept again only if this verdict passes
+        try:
+            found = self._replacing(judged, fresh) if judged is not None and fresh else None
+            if found is None:
+                found = self._judge_all()
+        except ContentError as exc:
+            raise BuildError(exc.message, exc.path, exc.line) from None
+        return self._judged[0], [str(p) for p in found]  # type: ignore[index]
+
+    def _judge_all(self) -> list[Problem]:
         names = frozenset(self.files)
         if names != self._order[0]:
             self._order = (names, sort_content_paths(self.files))
-        entries = [self.files[rel] for rel in self._order[1]]
-        papers = [f.paper for f in entries if f.paper is not None]
+        entries = [(rel, self.files[rel]) for rel in self._order[1]]
+        papers = [f.paper for _, f in entries if f.paper is not None]
         self._seen.retain(papers)
-        try:
-            warnings = verdict(self.root, papers, [p for f in entries for p in f.problems],
-                               [f.error for f in entries if f.error is not None], seen=self._seen)
-        except ContentError as exc:
-            raise BuildError(exc.message, exc.path, exc.line) from None
-        return papers, warnings
+        found = warnings_or_raise(self.root, papers, [p for _, f in entries for p in f.problems],
+                                  [f.error for _, f in entries if f.error is not None], seen=self._seen)
+        at = {rel: i for i, rel in enumerate(rel for rel, f in entries if f.paper is not None)}
+        self._judged = (papers, at, found)
+        return found
+
+    def _replacing(self, judged: tuple[list[Paper], dict[str, int], list[Problem]], fresh: set[str]
+                   ) -> list[Problem] | None:
+        """The verdict after `fresh` files replaced papers in place (see papers()), or None."""
+        old_papers, at, found = judged
+        papers = list(old_papers)
+        replaced, problems, paths = [], [], set()
+        for rel in sorted(fresh):
+            entry, i = self.files.get(rel), at.get(rel)
+            if entry is None or i is None or entry.paper is None or entry.error is not None:
+                return None
+            if not same_identity(old_papers[i], entry.paper):
+                return None
+            papers[i] = entry.paper
+            replaced.append((old_papers[i], entry.paper))
+            problems += entry.problems
+            paths |= {str(self.root / rel), str(old_papers[i].path)}
+        result = revalidate(self.root, found, replaced, problems, self._seen, paths)
+        if result is not None:
+            self._judged, self.replaced = (papers, at, result), replaced
+        return result
 
 
 def check_warnings(warnings: list[str], strict: bool) -> None:

@@ -21,7 +21,8 @@ from pathlib import Path
 from .files import Paper, content_relpath
 from ..errors import ContentError, Problem
 
-__all__ = ["Seen", "validate", "verdict", "line_of", "warnings_or_raise", "errors_of", "EARLIEST", "KNOWN_FLAGS"]
+__all__ = ["Seen", "validate", "verdict", "line_of", "warnings_or_raise", "revalidate", "same_identity", "errors_of",
+           "EARLIEST", "KNOWN_FLAGS"]
 
 EARLIEST = dt.date(1991, 8, 14)  # arXiv's first day; no Daily Papers entry predates it
 KNOWN_FLAGS = frozenset({"no-metadata", "no-abstract", "bad-date", "bad-metadata"})
@@ -59,6 +60,16 @@ class Seen:
         if hit is None or hit[0] is not p:
             hit = self._found[id(p)] = (p, _own(p, base, today))
         return hit[1]
+
+    def today_is(self, today: dt.date) -> bool:
+        """True when the findings kept were made today (a date check's verdict can change overnight)."""
+        return today == self._today
+
+    def forget(self, p: Paper) -> None:
+        """Forget `p` (replaced by a new version of its file)."""
+        hit = self._found.get(id(p))
+        if hit is not None and hit[0] is p:
+            del self._found[id(p)]
 
     def retain(self, papers: list[Paper]) -> None:
         """Forget the papers not in `papers` (so the ids kept are never reused while kept)."""
@@ -149,7 +160,34 @@ def verdict(root: Path, papers: list[Paper], problems: list[Problem], errors: li
 def warnings_or_raise(root: Path, papers: list[Paper], problems: list[Problem], errors: list[ContentError],
                       command: str = "build", seen: Seen | None = None) -> list[Problem]:
     """verdict(), with the warnings as Problems."""
-    found = validate(root, papers, problems, errors, seen=seen)
+    return _no_errors(validate(root, papers, problems, errors, seen=seen), command)
+
+
+def same_identity(old: Paper, new: Paper) -> bool:
+    """True when `new` is judged against the other papers exactly as `old` was: same file, slug, title keys
+    and arXiv id (what the cross-paper checks compare)."""
+    return (old.path == new.path and old.slug == new.slug and old.keys == new.keys
+            and old.extra.get("arxiv_id") == new.extra.get("arxiv_id"))
+
+
+def revalidate(root: Path, found: list[Problem], replaced: list[tuple[Paper, Paper]], problems: list[Problem],
+               seen: Seen, paths: set[str], command: str = "build") -> list[Problem] | None:
+    """warnings_or_raise() after `replaced` (old, new) papers of the same identity (same_identity): `found`,
+    the last verdict (so without errors), less what it said about `paths` (the replaced files), plus the
+    readers' `problems` with those files and what each new paper has on its own. None when that verdict is
+    from another day (run validate() again)."""
+    today = dt.date.today()
+    if not seen.today_is(today):
+        return None
+    out = [f for f in found if f.path not in paths] + list(problems)
+    for old, new in replaced:
+        seen.forget(old)
+        out += seen.of(new, str(root), today)[2]
+    return _no_errors(sorted(out, key=lambda x: (x.path, x.line, x.message)), command)
+
+
+def _no_errors(found: list[Problem], command: str) -> list[Problem]:
+    """`found` when it holds no error; else the first error raised as a ContentError."""
     bad = errors_of(found)
     if bad:
         first = bad[0]

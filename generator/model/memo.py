@@ -101,6 +101,13 @@ class Memo:
         self._page_objs = {k: v for k, v in self._page_objs.items() if live.issuperset(k[:3])}
         self.days = {}
 
+    def forget(self, papers: list[Paper]) -> None:
+        """Forget what was made from `papers` alone (serve, when an edit replaced them; see patch.py)."""
+        for p in papers:
+            self._cards.pop(id(p), None)
+            for entries in self._kept.values():
+                entries.pop(id(p), None)
+
     def _one(self, table: str, p: Paper, make: Callable[[Paper], Any]) -> Any:
         """make(p), kept in `table` for the next call with the same Paper object (with `keep`)."""
         entries = self._kept[table]
