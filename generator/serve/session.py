@@ -34,6 +34,8 @@ __all__ = ["serve", "DevSession"]
 
 log = logging.getLogger("papers.serve")
 
+SEARCH_PAUSE = 0.5  # seconds without a change before serve makes the search index again (see _update_search)
+
 
 def _is_loopback(host: str) -> bool:
     try:
@@ -128,7 +130,8 @@ class DevSession:
             return False  # the first run reports it
 
     def rebuild(self, changes: Changes, first: bool = False) -> None:
-        """Build for `changes`, tell open pages (reload, or show the error), then the search index; one log line."""
+        """Build for `changes`, tell open pages (reload, or show the error), then the search index; a log line
+        for each."""
         t0 = time.perf_counter()
         what = "first build" if first else changes.describe(self.content.absolute().parent)
         verb = "build" if first else "rebuild"
@@ -139,7 +142,8 @@ class DevSession:
             result = self.pipeline.run(changes, writer=InPlace, search=first)
             self.live.succeeded(self.pipeline.generation)
             ms = (time.perf_counter() - t0) * 1000
-            search = self._update_search()
+            log.info("%s in %.0f ms (%s): %s", "built" if first else "rebuilt", ms, what, _summary(result))
+            self._update_search()
             if first and (result.written or result.removed):
                 self.pipeline.save()  # the next start finds it up to date
         except PapersError as exc:
@@ -150,7 +154,6 @@ class DevSession:
             log.exception("%s failed (%s): internal error", verb, what)
             self.live.failed(PapersError(f"internal error: {type(exc).__name__}: {exc}; see the server log"))
         else:
-            log.info("%s in %.0f ms (%s): %s%s", "built" if first else "rebuilt", ms, what, _summary(result), search)
             _keep_gc_off_the_model(full=first or bool(changes.kinds - {"content"}))
         if first or changes.rescan or "config" in changes.kinds:
             self._watch_more()
@@ -162,17 +165,23 @@ class DevSession:
         if added and self.watcher.running:
             self.watcher.queue.put(("config", added[0], True))
 
-    def _update_search(self) -> str:
-        """The search index for the pages just served, unless more changes wait (the next rebuild does it)."""
+    def _update_search(self) -> None:
+        """The search index for the pages just served, once the writer pauses: after SEARCH_PAUSE seconds
+        with no new change (a change that comes first is built first, and the next rebuild does it). The
+        index takes seconds at 10k papers, in a forked process; started at once it would slow the rebuild of
+        the next save, which matters more to a writer than a search index a second newer. One log line."""
         if not self.pipeline.search_due:
-            return ""
-        if not self.watcher.queue.empty():
-            return "; search index after the next rebuild"
+            return
+        deadline = time.perf_counter() + SEARCH_PAUSE
+        while self.watcher.queue.empty() and time.perf_counter() < deadline:
+            time.sleep(0.02)
         t0 = time.perf_counter()
-        if not self.pipeline.update_search(cancelled=lambda: not self.watcher.queue.empty()).search:
-            return "; search index after the next rebuild"  # a newer change came in: it gets the index
-        self.live.succeeded(self.pipeline.generation, pages=False)
-        return f"; search index in {(time.perf_counter() - t0) * 1000:.0f} ms"
+        if self.watcher.queue.empty() and self.pipeline.update_search(
+                cancelled=lambda: not self.watcher.queue.empty()).search:
+            self.live.succeeded(self.pipeline.generation, pages=False)
+            log.info("search index in %.0f ms", (time.perf_counter() - t0) * 1000)
+        else:  # a newer change came in: its rebuild makes the index
+            log.info("search index after the next rebuild")
 
 
 def _keep_gc_off_the_model(full: bool) -> None:
