@@ -18,6 +18,7 @@ from generator.build.changes import Changes
 from generator.build.pipeline import Pipeline, build
 from generator.build.writers import InPlace
 from generator.build import pipeline as pipeline_module
+from generator.model import site as site_module
 from generator.model.site import build_model, pages
 from test_pipeline import BASE, tree
 
@@ -69,8 +70,10 @@ def _contexts(site_pages):
     return [(p.path, p.template, p.kind, p.date, p.context) for p in site_pages]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_patched_pages_are_a_full_rebuilds(tmp_path: Path, seed: int, monkeypatch):
+@pytest.mark.parametrize("seed, sitemap_urls", [(1, None), (2, None), (3, 10)])  # 10: a sitemap index of parts
+def test_patched_pages_are_a_full_rebuilds(tmp_path: Path, seed: int, sitemap_urls: int | None, monkeypatch):
+    if sitemap_urls:
+        monkeypatch.setattr(site_module, "SITEMAP_URLS", sitemap_urls)
     rng = random.Random(seed)
     root = _archive(tmp_path)
     served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)

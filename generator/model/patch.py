@@ -27,7 +27,7 @@ from .memo import Memo, Page
 from .paper import authors_of, keywords_of
 from .people import Group, linked_urls
 from .site import (SiteModel, day_page, feed_context, group_page, groups_page, home_page, org_page, orgs_page,
-                   period_page, sitemap_urls)
+                   period_page, sitemap_pages)
 from .urls import iso_week, month_key, name_slug, org_slug
 
 __all__ = ["same_place", "patch", "Patched"]
@@ -87,7 +87,8 @@ def patch(model: SiteModel, site_pages: list[Page], where: dict[str, int], repla
         _listing_pages(new_model, replaced, config, memo, put)
         _index_pages(model, new_model, put)
         if moved:
-            put(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out)}, "sitemap"))
+            for page in sitemap_pages(out):
+                put(page)
     except _Unplaced:
         return None
     return Patched(new_model, out, changed)

@@ -13,7 +13,7 @@ URLs (all relative to the site root, ending in `/` for pages):
   archive/                every year and month with counts;  org/ and org/<slug>/;  undated/
   topic/<slug>/, author/<slug>/, topic/, author/   keywords and authors with several papers (people.py)
   papers/<slug>/<slug>.bib  the paper's BibTeX
-  feed.xml feed.json sitemap.xml robots.txt 404.html search/
+  feed.xml feed.json sitemap.xml robots.txt 404.html search/   (sitemaps/sitemap-<n>.xml past 50,000 URLs)
 """
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> lis
     feed = feed_context(model, config, memo)
     out.append(Page("feed.xml", "feed.xml", feed, "feed"))
     out.append(Page("feed.json", "feed.json", feed, "feed"))
-    out.append(Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls(out)}, "sitemap"))
+    out += sitemap_pages(out)
     out.append(Page("robots.txt", "robots.txt", {}, "robots"))
     return out
 
@@ -257,6 +257,23 @@ def feed_context(model: SiteModel, config: SiteConfig, memo: Memo) -> dict[str, 
         newest += sorted(model.days[day], key=lambda p: (-(p.upvotes or 0), p.title.casefold(), p.slug))
     entries = [feed_entry(p, memo) for p in newest[: config.feed_size]]
     return {"entries": entries, "updated": entries[0]["date"] if entries else source_date()}
+
+
+SITEMAP_URLS = 50_000  # the sitemaps protocol's limit per file
+
+
+def sitemap_pages(pages_: list[Page]) -> list[Page]:
+    """`sitemap.xml`: every page's URL, or, past SITEMAP_URLS of them, a sitemap index of
+    `sitemaps/sitemap-<n>.xml` files of SITEMAP_URLS each (the protocol's limit; search engines refuse more)."""
+    urls = sitemap_urls(pages_)
+    if len(urls) <= SITEMAP_URLS:
+        return [Page("sitemap.xml", "sitemap.xml", {"urls": urls}, "sitemap")]
+    parts = [urls[i:i + SITEMAP_URLS] for i in range(0, len(urls), SITEMAP_URLS)]
+    out = [Page(f"sitemaps/sitemap-{n}.xml", "sitemap.xml", {"urls": part}, "sitemap")
+           for n, part in enumerate(parts, 1)]
+    index = [{"loc": page.path, "lastmod": max((u["lastmod"] for u in part if u["lastmod"]), default=None)}
+             for page, part in zip(out, parts)]
+    return out + [Page("sitemap.xml", "sitemap_index.xml", {"sitemaps": index}, "sitemap")]
 
 
 def sitemap_urls(pages_: list[Page]) -> list[dict[str, str | None]]:
