@@ -123,18 +123,21 @@ class PageWatch:
         self._open(fetch(base + path, timeout) or b"")
 
     def _open(self, body: bytes) -> None:
+        """Listen for the page of `body`'s generation (no stream when serve does not answer: it stopped)."""
         self.close()
         m = _GENERATION.search(body)
         host, port = urllib.parse.urlsplit(self.base)[1].rsplit(":", 1)
         self.conn = http.client.HTTPConnection(host, int(port), timeout=self.timeout)
-        self.conn.request("GET", f"/__papers__/events?generation={int(m.group(1)) if m else 0}")
-        self.stream = self.conn.getresponse()
+        try:
+            self.conn.request("GET", f"/__papers__/events?generation={int(m.group(1)) if m else 0}")
+            self.stream = self.conn.getresponse()
+        except (OSError, http.client.HTTPException):
+            self.stream = None
 
     def wait_for(self, marker: str, deadline: float) -> bool:
         """Wait for `reload` events, fetching the page at each, until it holds `marker`; False on timeout."""
         needle = marker.encode()
-        while time.perf_counter() < deadline:
-            assert self.stream is not None
+        while time.perf_counter() < deadline and self.stream is not None:
             try:
                 line = self.stream.readline()
             except (OSError, http.client.HTTPException):
@@ -145,12 +148,12 @@ class PageWatch:
             if body is not None and needle in body:
                 return True
             self._open(body or b"")  # a reload for an older change, or the stream ended: listen again
-        return False
+        return False  # out of time, or serve stopped answering
 
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
-            self.conn = None
+        self.conn = self.stream = None
 
 
 def start_serve(build_args: list[str], timeout: float) -> Serve:

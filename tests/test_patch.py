@@ -16,7 +16,9 @@ import pytest
 from conftest import write_tree
 from generator.build.changes import Changes
 from generator.build.pipeline import Pipeline, build
+from generator.build.state import scan_content
 from generator.build.writers import InPlace
+from generator.content.sources import Sources
 from generator.build import pipeline as pipeline_module
 from generator.model import site as site_module
 from generator.model.site import build_model, pages
@@ -91,9 +93,12 @@ def test_patched_pages_are_a_full_rebuilds(tmp_path: Path, seed: int, sitemap_ur
         batch = rng.sample(files, rng.choice([1, 1, 2]))
         kinds.append([_edit(f, rng) for f in batch])
         before = len(full_runs)
-        served.run(Changes({"content"}, set(batch)), writer=InPlace)
+        result = served.run(Changes({"content"}, set(batch)), writer=InPlace)
         took.append(len(full_runs) == before)
-        papers, _ = served.sources.papers()
+        judged = Sources(root / "content")  # the archive read and judged anew, as a new process would
+        judged.read_all(scan_content(root / "content")[0])
+        papers, warnings = judged.papers()
+        assert result.warnings == warnings, (step, kinds[-1])
         fresh = pages(build_model(papers), served.config)
         assert _contexts(served._pages) == _contexts(fresh), (step, kinds[-1])
         if step % 5 == 4:

@@ -26,8 +26,8 @@ from ..content.files import Paper
 from .memo import Memo, Page
 from .paper import authors_of, keywords_of
 from .people import Group, linked_urls
-from .site import (SiteModel, day_page, feed_context, group_page, groups_page, home_page, org_page, orgs_page,
-                   period_page, sitemap_pages)
+from .site import (SiteModel, day_page, feed_pages, group_page, groups_page, home_page, org_page, orgs_page,
+                   period_page, sitemap_pages, undated_page)
 from .urls import iso_week, month_key, name_slug, org_slug
 
 __all__ = ["same_place", "patch", "Patched"]
@@ -163,24 +163,20 @@ def _index_pages(before: SiteModel, model: SiteModel, put: Callable[[Page], None
 def _listing_pages(model: SiteModel, replaced: list[tuple[Paper, Paper]], config: SiteConfig, memo: Memo,
                    put: Callable[[Page], None]) -> None:
     """The listings that show the new papers, made again."""
-    day_keys = sorted(model.days)
+    day_keys, week_keys, month_keys = sorted(model.days), sorted(model.weeks), sorted(model.months)
     for _, new in replaced:
         if new.date is None:
-            put(Page("undated/index.html", "undated.html", {"papers": [memo.card(p) for p in model.undated]},
-                     "undated"))
+            put(undated_page(model, memo))
         else:
             day = new.date.isoformat()
             memo.days.pop(day, None)
-            i = bisect_left(day_keys, day)
             month = day[:7]
             month_days = day_keys[bisect_left(day_keys, month):bisect_left(day_keys, month + "\uffff")]
-            put(day_page(model, day_keys, i, month_days, memo))
-            week = iso_week(new.date)
-            monday = dt.date.fromisocalendar(new.date.isocalendar()[0], new.date.isocalendar()[1], 1)
+            put(day_page(model, day_keys, bisect_left(day_keys, day), month_days, memo))
+            monday = new.date - dt.timedelta(days=new.date.weekday())
             week_days = [d for d in ((monday + dt.timedelta(n)).isoformat() for n in range(7)) if d in model.days]
-            week_keys = sorted(model.weeks)
+            week = iso_week(new.date)
             put(period_page(model, "week", week_keys, bisect_left(week_keys, week), week_days, memo))
-            month_keys = sorted(model.months)
             put(period_page(model, "month", month_keys, bisect_left(month_keys, month), month_days, memo))
         if new.organization:
             put(org_page(model, org_slug(new.organization), memo))
@@ -189,6 +185,5 @@ def _listing_pages(model: SiteModel, replaced: list[tuple[Paper, Paper]], config
                 if slug in groups:
                     put(group_page(kind, slug, groups[slug], memo))
     put(home_page(model, config, memo))
-    feed = feed_context(model, config, memo)
-    put(Page("feed.xml", "feed.xml", feed, "feed"))
-    put(Page("feed.json", "feed.json", feed, "feed"))
+    for page in feed_pages(model, config, memo):
+        put(page)

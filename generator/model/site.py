@@ -103,13 +103,10 @@ def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> lis
     out.append(Page("archive/index.html", "archive.html", archive_context(model), "archive"))
     out += org_pages(model, memo)
     out += group_pages(model, memo)
-    out.append(Page("undated/index.html", "undated.html", {"papers": [memo.card(p) for p in model.undated]},
-                    "undated"))
+    out.append(undated_page(model, memo))
     out.append(Page("404.html", "404.html", {}, "404"))
     out.append(Page("search/index.html", "search.html", {}, "search"))
-    feed = feed_context(model, config, memo)
-    out.append(Page("feed.xml", "feed.xml", feed, "feed"))
-    out.append(Page("feed.json", "feed.json", feed, "feed"))
+    out += feed_pages(model, config, memo)
     out += sitemap_pages(out)
     out.append(Page("robots.txt", "robots.txt", {}, "robots"))
     return out
@@ -231,6 +228,17 @@ def org_page(model: SiteModel, slug: str, memo: Memo) -> Page:
     name, ps = model.orgs[slug]
     return Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
                                                         "papers": [memo.card(p) for p in reversed(ps)]}, "org")
+
+
+def undated_page(model: SiteModel, memo: Memo) -> Page:
+    """The papers with no date."""
+    return Page("undated/index.html", "undated.html", {"papers": [memo.card(p) for p in model.undated]}, "undated")
+
+
+def feed_pages(model: SiteModel, config: SiteConfig, memo: Memo) -> list[Page]:
+    """feed.xml (Atom) and feed.json (JSON Feed), from one context."""
+    feed = feed_context(model, config, memo)
+    return [Page("feed.xml", "feed.xml", feed, "feed"), Page("feed.json", "feed.json", feed, "feed")]
 
 
 def feed_entry(p: Paper, memo: Memo) -> dict[str, Any]:
