@@ -1,4 +1,5 @@
-"""markdown.py's shortcuts give what markdown-it gives: the plain-prose fast path and the linkify pretest filter."""
+"""markdown.py's shortcuts give what markdown-it gives: the plain-prose and linked-prose fast paths and the
+linkify pretest filter."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +13,7 @@ from linkify_it import LinkifyIt
 
 from conftest import ROOT, SHARED
 from generator.content.files import load_papers
-from generator.model.markdown import _md, _render, may_link, plain_paragraph, render_full
+from generator.model.markdown import _md, _render, linked_paragraph, may_link, plain_paragraph, render_full
 
 # Letters that re.IGNORECASE folds onto ASCII ones, Cyrillic TLD letters, Unicode spaces, and the characters
 # the fast path must refuse, mixed with ordinary prose.
@@ -86,6 +87,33 @@ def test_the_fast_path_escapes_what_markdown_it_escapes_and_leaves_the_rest(text
         assert (plain, ()) == render_full(text)
 
 
+# URLs as abstracts hold them, and what sits next to them: trailing punctuation, a second URL, schemes
+# linkify-it does not know, `javascript:`, `*`, e-mail and bare domain names the core rule would link.
+URL_PIECES = st.sampled_from(["https://github.com/a/b", "http://x.io", "https://x.io/p?q=1&r=2#f", "HTTPS://X.IO/A",
+                              "https://x.io/a.", "https://x.io/(a)", "(https://x.io/a)", "https://x.io/a,",
+                              "https://x.io/a;b", "ftp://x.io/f", "foo://x.io", "git+https://x.io/r", "://x",
+                              "https://", "https:// x", "javascript://x.io", "https://x.io/a*", "https://xn--e1a.рф/п",
+                              "https://x.io/%E2%82%AC", "https://x.io/\"", "https://x.io/'", "https://a.b/c/https://d.e",
+                              "https://x.io/a\u00e9", "mailto:a@b.co", "a@b.co", "www.x.io", "x.com/p", "e.g.", "3.5",
+                              "1.2.3.4", "x.io", "https://localhost:8080/x", "https://1.2.3.4/x", ". ", ", ", " ", "  ",
+                              ">", "&", "<", "~", "!", "#", "- ", "1. "])
+linked_texts = st.lists(st.one_of(st.text(alphabet=LETTERS, min_size=1, max_size=8), URL_PIECES),
+                        min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(linked_texts)
+@example("Code: https://github.com/a/b.")
+@example("See https://a.io/x and http://b.io/y, also https://a.io/x")
+@example("https://x.io/a https://x.io/b")
+@example("see foo://x.io or https://y.io")
+@example("mail a@b.co or see https://y.io")
+def test_the_linked_fast_path_is_what_markdown_it_renders(text: str):
+    linked = linked_paragraph(text)
+    if linked is not None:
+        assert linked == render_full(text)
+
+
 def _corpus_bodies(tmp_path: Path) -> list[str]:
     bodies = [p.body for p in load_papers(ROOT / "content")[0]]
     make = SHARED / "bench" / "make_corpus.py"
@@ -103,6 +131,7 @@ def test_fast_and_full_agree_on_the_seed_and_bench_abstracts(tmp_path: Path):
     bodies = _corpus_bodies(tmp_path)
     fast = sum(plain_paragraph(b) is not None for b in bodies)
     assert fast > len(bodies) / 3  # the fast path is taken, or it is pointless
+    assert sum(linked_paragraph(b) is not None for b in bodies) > len(bodies) / 20  # and so is the linked one
     for body in bodies:
         assert _render(body) == render_full(body), body
         if not may_link(body):
