@@ -21,7 +21,8 @@ the model and page list instead of making them again: its cost is the edited pap
 
 Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py);
 model, abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between
-forked workers (render/batch.py); search, in another forked process (search/job.py).
+forked workers (render/batch.py); search, in another forked process (search/job.py), started once the
+model is made: it runs beside the making of the pages and the render, and does not inherit the pages.
 """
 from __future__ import annotations
 
@@ -143,11 +144,12 @@ class Pipeline:
                     model = build_model(papers, self._memo) if reading or self._model is None else self._model
                     if full:  # every abstract is new to this process: parse those that need it over the CPUs
                         self._known = markdown.prepare((p.body for p in papers), self._abstracts())
+                search_due = self.search_due or reading
+                if search and search_due:  # forked before the pages are made: it runs beside pages() and
+                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # does not hold them
+                if patched is None:
                     site_pages = pages(model, config, self._memo) if reading or full else self._pages
                     self._where = None
-            search_due = self.search_due or reading
-            if search and search_due:
-                job = SearchJob(lambda: model, config, out, self._reusable_search())
             with self._stage(result, "assets"):
                 restyle = full or bool(due & {"static", "template"})
                 assets = write_assets(theme, out) if full or "static" in due else self._assets

@@ -190,24 +190,30 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
 
 def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[str]:
     terms = index.terms
-    rows: list[list[Any]] = []
+    rows: list[list[Any] | None] = []  # a frequent term's row; None for the others, made as their shard is
+    cost: list[int] = []
     for term in order:
         p = terms[term]
-        split = _split(index, p.fields) if sum(map(len, p.fields)) > HEAD_DOCS * 6 else None
+        size = sum(map(len, p.fields))
+        split = _split(index, p.fields) if size > HEAD_DOCS * 6 else None
         if split is None:
-            rows.append([term, p.index, *map(array.tolist, p.fields)])
+            rows.append(None)
+            cost.append(len(term) + 8 + 3 * size if len(p.fields) > 1 else len(term) + 24)
         else:
             heads, tails, df, bound = split
             n = w.add("h", heads)
             w.add("t", tails)
             rows.append([term, p.index, [df, n, bound]])
-    cost = [len(r[0]) + 8 + 3 * sum(len(f) for f in r[2:]) if len(r) > 3 else len(r[0]) + 24 for r in rows]
+            cost.append(len(term) + 24)
     target = max(POSTINGS_BYTES, sum(cost) // MAX_SHARDS)
     seps: list[str] = []
     batch: list[list[Any]] = []
     size = 0
     last = None
-    for row, c in zip(rows, cost):
+    for term, row, c in zip(order, rows, cost):
+        if row is None:  # the term's postings as lists only while its shard is made (at 100k papers all
+            p = terms[term]  # of them at once would be ~30M list entries)
+            row = [term, p.index, *map(array.tolist, p.fields)]
         batch.append(row)
         size += c
         if size >= target:
