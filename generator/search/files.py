@@ -89,14 +89,15 @@ def search_key(model: SiteModel) -> str:
 
 
 def search_files(model: SiteModel, config: SiteConfig | None = None,
-                 sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+                 sink: Callable[[str, bytes], None] | None = None, key: str | None = None) -> dict[str, bytes]:
     """search/manifest.json and search/shards/*.json for the site, as {path under the site root: bytes}.
 
-    With `sink`, each file goes to sink(path, bytes) as it is made and the bytes returned are empty."""
+    With `sink`, each file goes to sink(path, bytes) as it is made and the bytes returned are empty. `key`:
+    search_key(model), when the caller has it already."""
     with gc_paused():
         docs = _Documents(model.papers)
         fields = fields_for(model.papers)
         index = build_index((texts(p, fields) for p in model.papers), fields)
-        files = pack(index, docs, search_key(model)[:16], sink=sink, slugs=[p.slug for p in model.papers])
+        files = pack(index, docs, (key or search_key(model))[:16], sink=sink, slugs=[p.slug for p in model.papers])
     log.debug("search index: %d documents, %d terms, %d files", len(docs), len(index.terms), len(files))
     return files

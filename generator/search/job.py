@@ -45,12 +45,13 @@ class SearchJob:
 
 def _make(model: SiteModel, config: SiteConfig, writer: Writer, previous: dict[str, Any]) -> dict[str, Any]:
     t0, cpu0 = time.perf_counter(), time.process_time()
-    key = hashlib.sha256((code_hash() + search_key(model)).encode()).hexdigest()
+    documents = search_key(model)
+    key = hashlib.sha256((code_hash() + documents).encode()).hexdigest()
     old = previous.get("files", [])
     before = len(writer.files)
     if key == previous.get("key") and old and all(writer.reuse(rel) for rel in old):
         files = list(old)
     else:
-        files = list(search_files(model, config, writer.write))
+        files = list(search_files(model, config, writer.write, documents))
     return {"key": key, "files": files, "written": writer.files[before:],
             "cpu": time.process_time() - cpu0, "wall": time.perf_counter() - t0}

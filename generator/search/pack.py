@@ -263,15 +263,15 @@ def _vocab(order: list[str], w: _Writer) -> list[list[int]]:
     return out
 
 
-def _months(docs: Sequence[SearchDoc]) -> tuple[list[list[Any]], int]:
-    """[[YYYY-MM, first document], ...] for documents in date order (undated last), and the first undated."""
+def _months(dates: Sequence[str | None]) -> tuple[list[list[Any]], int]:
+    """[[YYYY-MM, first document], ...] for documents' dates in date order (undated last), and the first undated."""
     months: list[list[Any]] = []
-    undated = len(docs)
-    for i, d in enumerate(docs):
-        if d.date is None:
+    undated = len(dates)
+    for i, date in enumerate(dates):
+        if date is None:
             undated = i
             break
-        m = d.date[:7]
+        m = date[:7]
         if not months or months[-1][0] != m:
             months.append([m, i])
     return months, undated
@@ -291,7 +291,7 @@ def pack(index: LunrIndex, docs: Sequence[SearchDoc], key: str, root: str = "sea
         w.add("d", rows[i:i + DOCS_PER_SHARD])
     for i in range(0, len(rows), UPVOTES_PER_SHARD):
         w.add("u", [r[3] or 0 for r in rows[i:i + UPVOTES_PER_SHARD]])
-    months, undated = _months(docs)
+    months, undated = _months([r[2] for r in rows])  # the rows' dates: `docs` may make each document anew
     manifest: dict[str, Any] = {
         "format": FORMAT, "lunr": LUNR_VERSION, "key": key,
         "fields": [[f.name, f.boost] for f in index.fields],
