@@ -142,13 +142,25 @@ class Staging:
         return True
 
     def commit(self, remove: Iterable[str] = ()) -> None:
-        """Swap the staged folder in; the old one is removed after the swap."""
+        """Swap the staged folder in; the old one is removed after the swap. An interrupt (Ctrl-C, SIGTERM)
+        during the swap finishes it, and one during the removal finishes that, before it goes on up: the
+        command leaves the new site and no `.old-<pid>` folder behind (tests/test_kill.py)."""
         old = self.out.with_name(f"{self.out.name}.old-{os.getpid()}")
-        if self.out.exists():
-            os.replace(self.out, old)
-        os.replace(self.dir, self.out)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            if self.out.exists():
+                os.replace(self.out, old)
+            os.replace(self.dir, self.out)
+        except BaseException:
+            if self.dir.is_dir() and not self.out.exists():  # between the two renames
+                os.replace(self.dir, self.out)
+            raise
+        finally:
+            if self.out.is_dir() and not self.dir.exists():  # swapped: the old site is no longer needed
+                try:
+                    shutil.rmtree(old, ignore_errors=True)
+                except BaseException:
+                    shutil.rmtree(old, ignore_errors=True)
+                    raise
 
     def abort(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
