@@ -138,9 +138,7 @@ def _escape(text: str) -> str:
 
 def _plain_html(text: str) -> str:
     """markdown-it's escapeHtml, in a paragraph."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    return "<p>" + text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") + "</p>\n"
+    return "<p>" + _escape(text) + "</p>\n"
 
 
 def _walk(tokens: list):

@@ -211,8 +211,8 @@ def _postings(index: LunrIndex, order: list[str], w: _Writer) -> list[str]:
     size = 0
     last = None
     for term, row, c in zip(order, rows, cost):
-        if row is None:  # the term's postings as lists only while its shard is made (at 100k papers all
-            p = terms[term]  # of them at once would be ~30M list entries)
+        if row is None:  # the term's postings as lists only while its shard is made (all of them at once
+            p = terms[term]  # would hold every posting as Python ints: at least twice the arrays' memory)
             row = [term, p.index, *map(array.tolist, p.fields)]
         batch.append(row)
         size += c
