@@ -82,7 +82,7 @@ class Paper:
     seen: list[dict[str, Any]] = field(default_factory=list)
     other_abstracts: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, kept in file order
-    path: Path | None = None
+    path: str | None = None  # a str, not a Path: at 100k papers a PosixPath's parts cost ~40 MB more
     body_line: int = 1  # line in the file where the body starts
 
     @property
@@ -144,7 +144,7 @@ def _yaml_error_line(exc: yaml.YAMLError) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def parse_paper_text(text: str, path: Path) -> tuple[Paper, list[Problem]]:
+def parse_paper_text(text: str, path: Path | str) -> tuple[Paper, list[Problem]]:
     """Parse a content file's text; raises ContentError for what cannot be read, returns warnings."""
     text = text.lstrip("\ufeff")
     if "\r" in text:
@@ -300,7 +300,7 @@ def _paper_from(data: dict, head: str, body: str, body_line: int, path: Path) ->
         authors_count=data.get("authors_count"), organization=data.get("organization"),
         upvotes=data.get("upvotes"), flags=list(data.get("flags") or []), seen=list(data.get("seen") or []),
         other_abstracts=list(data.get("other_abstracts") or []),
-        extra={k: v for k, v in data.items() if k not in owned}, path=path, body_line=body_line,
+        extra={k: v for k, v in data.items() if k not in owned}, path=os.fspath(path), body_line=body_line,
     )
     return paper, problems
 
@@ -310,7 +310,7 @@ def read_paper(path: Path) -> tuple[Paper, list[Problem]]:
     return decode_paper(read_content_bytes(path), path)
 
 
-def decode_paper(data: bytes, path: Path) -> tuple[Paper, list[Problem]]:
+def decode_paper(data: bytes, path: Path | str) -> tuple[Paper, list[Problem]]:
     """Parse the bytes of the content file at `path` (read_paper, for bytes read elsewhere)."""
     try:
         text = data.decode("utf-8")
@@ -364,7 +364,7 @@ def load_papers(root: Path, temps: list[str] | None = None) -> tuple[list[Paper]
     return decode_papers(_read_all(iter_content_files(root, temps)))
 
 
-def decode_papers(files: Iterable[tuple[Path, bytes | NotRegularFile]]
+def decode_papers(files: Iterable[tuple[Path | str, bytes | NotRegularFile]]
                   ) -> tuple[list[Paper], list[Problem], list[ContentError]]:
     """decode_paper for each (path, bytes): the papers, the warnings, and the files that could not be read
     (a NotRegularFile in place of the bytes is a warning: the file is skipped)."""

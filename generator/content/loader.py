@@ -71,7 +71,7 @@ def _unpack(batch: Sequence[str], future: Future[list[bytes | OSError]]) -> Iter
 
 
 def _read_share(paths: list[str]) -> _Share:
-    papers, problems, errors = decode_papers((Path(path), data) for path, data in read_ahead(paths))
+    papers, problems, errors = decode_papers(read_ahead(paths))
     return papers, problems, [(exc.message, exc.path, exc.line) for exc in errors]
 
 
@@ -88,7 +88,7 @@ def load_papers_parallel(root: Path, files: list[str] | None = None
                                                                                                 MIN_FILES))):
         papers += share_papers
         problems += share_problems
-        errors += [ContentError(message, path, line) for message, path, line in share_errors]  # type: ignore[arg-type]
+        errors += [ContentError(message, Path(path), line) for message, path, line in share_errors]  # type: ignore[arg-type]
     return papers, problems, errors
 
 

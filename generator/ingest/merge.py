@@ -130,7 +130,7 @@ class Archive:
     def written(self, papers: list[tuple[str, Paper]]) -> None:
         """After writing (target, paper) pairs: remember where each file is and its state on disk."""
         for target, paper in papers:
-            paper.path = Path(target)
+            paper.path = target
             self.original[id(paper)] = self.state(paper)
 
 
@@ -338,10 +338,10 @@ def write_changed(report: ImportReport, archive: Archive, touched: dict[int, Pap
         else:
             report.unchanged += 1
         if moved:
-            old = paper.path
-            old.unlink(missing_ok=True)  # type: ignore[union-attr]
-            _remove_empty_dirs(old.parent, root)  # type: ignore[union-attr]
-            paper.path = Path(target)
+            old = Path(paper.path)  # type: ignore[arg-type]
+            old.unlink(missing_ok=True)
+            _remove_empty_dirs(old.parent, root)
+            paper.path = target
     return new
 
 
