@@ -34,3 +34,71 @@ def test_an_override_that_reads_the_page_kind_sees_each_page(tmp_path: Path):
     assert "aa listed on a day page" in (out / "date/2025-01-01/index.html").read_text()
     assert "aa listed on a week page" in (out / "week/2025-W01/index.html").read_text()
     assert "aa listed on a org page" in (out / "org/acme-lab/index.html").read_text()
+
+
+def many(root: Path) -> Path:
+    """40 papers over nine weeks and three months (a week across two months among them), two organisations."""
+    import datetime as dt
+    files = {}
+    for i in range(40):
+        day = dt.date(2025, 1, 20) + dt.timedelta(days=i * 37 // 20)
+        files[f"content/{day:%Y/%m/%d}/p{i}.md"] = (f"---\ntitle: Paper {i}\nslug: p{i}\ndate: {day}\norganization: "
+                                                     f"Lab {i % 2}\nupvotes: {i % 7}\n---\n\nText {i}.\n")
+    write_tree(root, files)
+    return root / "content"
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_rows_that_left_the_cache_are_rendered_again_the_same(tmp_path: Path, monkeypatch):
+    from generator.build.pipeline import build
+    content = many(tmp_path)
+    build(content, tmp_path / "kept")
+    monkeypatch.setattr(RowCache, "FRESH", 1)  # every row leaves before it is asked for again
+    build(content, tmp_path / "evicted")
+    kept, evicted = _files(tmp_path / "kept"), _files(tmp_path / "evicted")
+    assert kept == evicted and any(k.startswith("week/") for k in kept)
+
+
+def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: Path, monkeypatch):
+    from generator.content.files import load_papers
+    from generator.model.site import Memo, build_model
+    content = many(tmp_path)
+    config = load_config(None, content, None)
+    memo = Memo(keep=False)
+    cards = [memo.card(p) for p in build_model(load_papers(content)[0], memo).papers]
+    rows = Renderer(config, Theme(config), {}).env.globals["paper_row"]
+    monkeypatch.setattr(rows, "FRESH", 3)
+    template = rows.env.from_string("{{ paper_row(p) }}")
+    first = template.render(p=cards[0], show_date=True)
+    assert template.render(p=cards[0], show_date=True) == first  # asked again while fresh: kept
+    for c in cards[1:6]:  # asked for once each
+        template.render(p=c, show_date=False)
+    assert (id(cards[0]), True) in rows.rows and len(rows.rows) == 1
+    assert list(rows.fresh) == [(id(c), False) for c in cards[3:6]]  # the last three made, oldest first
+
+
+def test_each_day_week_and_month_page_comes_right_after_the_days_it_shows(tmp_path: Path):
+    from generator.content.files import load_papers
+    from generator.model.site import build_model, pages
+    from generator.render.batch import by_period
+    content = many(tmp_path)
+    all_pages = pages(build_model(load_papers(content)[0]), load_config(None, content, None))
+    ordered = by_period(all_pages)
+    assert sorted(map(id, ordered)) == sorted(map(id, all_pages))
+    periods = {"day", "week", "month"}
+    assert [p for p in ordered if p.kind not in periods] == [p for p in all_pages if p.kind not in periods]
+    assert [i for i, p in enumerate(ordered) if p.kind in periods] == [
+        i for i, p in enumerate(all_pages) if p.kind in periods]  # the same places, in another order
+    at = {p.path: i for i, p in enumerate(ordered)}
+    spans = 0
+    for p in ordered:
+        if p.kind in ("week", "month"):
+            days = [at[f"date/{d['date']}/index.html"] for d in p.context["days"]]
+            assert max(days) < at[p.path]
+            later = [q for q in ordered[max(days) + 1:at[p.path]] if q.kind == "day"]
+            assert not later  # no other day's page between its last day and it
+            spans += len({d["date"][:7] for d in p.context["days"]}) > 1
+    assert spans  # a week across two months is among them

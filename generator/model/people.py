@@ -5,8 +5,8 @@
   author with at least AUTHOR_MIN papers (one or two papers under a name say little, and common names collide).
 - Each page lists at most PAGE_ROWS papers, most upvoted first (search finds the rest). Of each kind, the topics
   (authors) with the most papers get pages, at most one for every SHARE papers of the archive and never more than
-  MAX_PAGES. A topic or author page costs about what a paper page costs (its rows are the listing rows the day
-  pages already render, RowCache), so the two kinds together add at most 2/SHARE of the paper pages (10 % at
+  MAX_PAGES. A topic or author page costs about what a paper page costs (its rows are the dated listing rows the week
+  and month pages already render, RowCache), so the two kinds together add at most 2/SHARE of the paper pages (10 % at
   SHARE = 20, which keeps them within 10 % of the build time), and at most 2 × MAX_PAGES pages at any size.
 """
 from __future__ import annotations

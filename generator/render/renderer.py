@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import OrderedDict
 from pathlib import Path
 from functools import lru_cache, wraps
 from types import FunctionType
@@ -222,13 +223,22 @@ class RowCache:
     A paper's row appears on its day, week and month pages (and the home and organisation pages); it is
     rendered like the include (same context) and kept by (card, show_date) when the row template and the
     templates it includes read nothing but `p`, `show_date` and the globals, which jinja2.meta checks. An
-    override that reads more (`kind`, say) is rendered every time, as an include would be."""
+    override that reads more (`kind`, say) is rendered every time, as an include would be.
+
+    A new row waits among the last FRESH rows made; asked for again there, it is kept for the build. Most
+    rows are asked for once (a day's rows are shown by the day page alone, bar the latest days on the home
+    page), and at 100k papers keeping them all took ~170 MB. render/batch.py renders each day, week and
+    month page right after the days they show, so a row the week and month pages share is asked for
+    again within a few thousand rows. A row that has left is rendered again: the same bytes, more time."""
+
+    FRESH = 16384  # rows; about 4 months of Daily Papers (~50 papers a day, each with a day and a dated row)
 
     NAME = "partials/paper_row.html"
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
-        self.rows: dict[tuple[int, Any], tuple[Any, Markup]] = {}
+        self.rows: dict[tuple[int, Any], tuple[Any, Markup]] = {}  # asked for more than once: kept
+        self.fresh: OrderedDict[tuple[int, Any], tuple[Any, Markup]] = OrderedDict()  # the last FRESH made
         self._pure: bool | None = None
 
     def _is_pure(self) -> bool:
@@ -253,13 +263,19 @@ class RowCache:
             self._pure = self._is_pure()
         show = context.resolve_or_missing("show_date")
         key = (id(p), show) if self._pure and isinstance(show, (bool, int, str, type(None))) else None
-        hit = self.rows.get(key) if key is not None else None
-        if hit is not None and hit[0] is p:
-            return hit[1]
+        if key is not None:
+            hit = self.rows.get(key)
+            if hit is None and key in self.fresh:
+                hit = self.rows[key] = self.fresh.pop(key)
+            if hit is not None and hit[0] is p:
+                return hit[1]
         template = self.env.get_template(self.NAME, context.name)
         row = Markup("".join(template.root_render_func(template.new_context(context.get_all(), True, {"p": p}))))
         if key is not None:
-            self.rows[key] = (p, row)  # keeps `p` alive: its id() is not reused while the row is kept
+            self.rows.pop(key, None)
+            self.fresh[key] = (p, row)  # keeps `p` alive: its id() is not reused while the row is kept
+            if len(self.fresh) > self.FRESH:
+                self.fresh.popitem(last=False)
         return row
 
 
