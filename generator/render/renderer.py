@@ -231,7 +231,7 @@ class RowCache:
     month page right after the days they show, so a row the week and month pages share is asked for
     again within a few thousand rows. A row that has left is rendered again: the same bytes, more time."""
 
-    FRESH = 16384  # rows; about 4 months of Daily Papers (~50 papers a day, each with a day and a dated row)
+    FRESH = 16384  # rows; about 5 months of Daily Papers (~50 papers a day, each with a day row and a dated row)
 
     NAME = "partials/paper_row.html"
 
