@@ -1,6 +1,7 @@
 """Shared fixtures: the repo, the seeds, small archives built from dicts, built sites, HTTP servers, Chromium."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -30,6 +31,12 @@ def run_papers(*args: str, cwd: Path | None = None, check: bool = False) -> subp
     if check and proc.returncode != 0:
         raise AssertionError(f"papers {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under `root` (hidden ones too) → sha256 of its bytes."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -1,7 +1,6 @@
 """`papers build`: deterministic bytes, atomic swap, failures that leave the old site alone, stage logs, wheels."""
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -9,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT, run_papers, write_tree
+from conftest import ROOT, run_papers, tree, write_tree
 
 PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: {date}\nupvotes: {up}\nauthors_count: 2\n---\n\n{body}\n"
 
@@ -26,11 +25,6 @@ def archive(root: Path) -> Path:
     })
     return root / "content"
 
-
-def tree(root: Path) -> dict[str, str]:
-    """relative path -> sha256 of every file."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def build(content: Path, out: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:

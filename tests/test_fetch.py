@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import FETCH_DAYS, run_fetch, run_papers
+from conftest import FETCH_DAYS, run_fetch, run_papers, tree
 from generator.content.files import iter_content_files, read_paper
 from generator.ingest import import_listings
 from generator.ingest.hfitems import parse_item, unwrap
@@ -20,11 +19,6 @@ from test_parser import listing, paper
 AVA = "2608.12313"  # on Daily Papers on 2026-08-13 (2 upvotes then) and 2026-08-19 (27)
 AVA_TITLE = "AVA-Encoder: Towards Agent-Native Video Representation Learning"
 
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under `root` (hidden ones too) → sha256 of its bytes."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def papers_in(root: Path) -> dict[str, object]:

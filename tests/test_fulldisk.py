@@ -4,7 +4,6 @@ after space is freed gives what an uninterrupted run gives. Skipped, with the re
 permitted."""
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -13,15 +12,11 @@ from typing import Iterator
 
 import pytest
 
-from conftest import SEEDS, run_papers
+from conftest import SEEDS, run_papers, tree
 from generator.content.check import check_content
 
 SIZE = 48 * 1024 * 1024
 
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, tree
 from generator.content.files import iter_content_files, load_papers, read_paper
 from generator.errors import ContentError
 from generator.ingest import import_listings
 from test_parser import listing, paper
 
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under `root` (hidden ones too) → sha256 of its bytes."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """Rendering over several processes: the same bytes as one process, and the same clear errors."""
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -9,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import tree, write_tree
 from generator.build.pipeline import build
 from generator.errors import BuildError, ContentError
 from generator.util.parallel import Background, fork_map, jobs
 
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_forked_workers_write_the_same_site_as_one_process(tmp_path: Path, seed_content: Path,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_papers, write_tree
+from conftest import run_papers, tree, write_tree
 from generator.config import load_config
 from generator.render.renderer import Renderer, RowCache
 from generator.render.theme import Theme
@@ -48,17 +48,13 @@ def many(root: Path) -> Path:
     return root / "content"
 
 
-def _files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
 def test_rows_that_left_the_cache_are_rendered_again_the_same(tmp_path: Path, monkeypatch):
     from generator.build.pipeline import build
     content = many(tmp_path)
     build(content, tmp_path / "kept")
     monkeypatch.setattr(RowCache, "FRESH", 1)  # every row leaves before it is asked for again
     build(content, tmp_path / "evicted")
-    kept, evicted = _files(tmp_path / "kept"), _files(tmp_path / "evicted")
+    kept, evicted = tree(tmp_path / "kept"), tree(tmp_path / "evicted")
     assert kept == evicted and any(k.startswith("week/") for k in kept)
 
 
