@@ -82,7 +82,7 @@ class Paper:
     seen: list[dict[str, Any]] = field(default_factory=list)
     other_abstracts: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, kept in file order
-    path: str | None = None  # a str, not a Path: at 100k papers a PosixPath's parts cost ~40 MB more
+    path: str | None = None  # a str, not a Path: at 100k papers a PosixPath's parts cost ~47 MB more
     body_line: int = 1  # line in the file where the body starts
 
     @property

@@ -218,7 +218,8 @@ class Renderer:
 
 
 class RowCache:
-    """`{{ paper_row(p) }}`: `{% include "partials/paper_row.html" %}` for card `p`, rendered once per build.
+    """`{{ paper_row(p) }}`: `{% include "partials/paper_row.html" %}` for card `p`, rendered once per build
+    while it is kept (below).
 
     A paper's row appears on its day, week and month pages (and the home and organisation pages); it is
     rendered like the include (same context) and kept by (card, show_date) when the row template and the
