@@ -356,6 +356,8 @@ def test_keyboard_flow_from_the_header_box_of_a_page_without_papers(page, seed_s
     expect(box).to_be_focused()
     page.keyboard.type("diffusion", delay=30)
     expect(page.locator(OPTIONS).first).to_contain_text(re.compile("diffusion", re.I))
+    # a slow machine may have searched a prefix while the word was typed: wait for the word's own matches
+    expect(page.locator("#search-option-all")).to_contain_text("“diffusion”")
     expect(box).to_have_attribute("role", "combobox")
     expect(box).to_have_attribute("aria-expanded", "true")
     options = page.locator(OPTIONS)
@@ -389,6 +391,49 @@ def test_keyboard_flow_from_the_header_box_of_a_page_without_papers(page, seed_s
     page.wait_for_url(seed_server.url.rstrip("/") + href)
     page.go_back()
     expect(page.locator(TITLES).nth(8)).to_be_focused()
+    assert page.errors == []
+
+
+def test_a_choice_made_while_the_next_matches_load_stays_chosen_and_typing_clears_it(page, seed_server):
+    """↓ pressed after the last keystroke but before that query's matches arrive: the matches then replace
+    the list, and the chosen paper stays chosen (the page's clock is held, so the order is certain)."""
+    page.clock.install()
+    page.goto(seed_server.url + "archive/")
+    page.keyboard.press("/")
+    box = page.locator("#search-box")
+    page.keyboard.type("diffus")
+    page.clock.run_for(100)  # the box searches after a 60 ms pause
+    expect(page.locator("#search-option-all")).to_contain_text("“diffus”")
+    first = page.locator(OPTIONS).first.get_attribute("data-href")
+    page.keyboard.type("ion")  # its search waits for the clock
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "search-option-0")
+    page.clock.run_for(100)
+    expect(page.locator("#search-option-all")).to_contain_text("“diffusion”")
+    chosen = page.locator(OPTIONS + "[aria-selected=true]")
+    expect(chosen).to_have_attribute("data-href", first)
+    expect(box).to_have_attribute("aria-activedescendant", chosen.get_attribute("id"))
+    page.keyboard.type(" model")
+    expect(chosen).to_have_count(0)
+    assert box.get_attribute("aria-activedescendant") is None
+    assert page.errors == []
+
+
+def test_a_result_focused_while_the_next_results_load_keeps_the_focus(page, seed_server):
+    """On /search/, ↓ into the results before the typed query's results arrive: when they replace the
+    list, the focus stays on the same paper, not lost to the page."""
+    page.clock.install()
+    page.goto(seed_server.url + "search/?q=diffus")
+    expect(page.locator(RESULTS).first).to_be_visible()
+    page.keyboard.type("ion")
+    page.keyboard.press("ArrowDown")
+    link = page.locator(TITLES).first
+    expect(link).to_be_focused()
+    href = link.get_attribute("href")
+    page.clock.run_for(200)
+    expect(page).to_have_url(re.compile(r"q=diffusion$"))
+    expect(page.locator("#search-status")).to_contain_text("“diffusion”")
+    expect(page.locator(f'{TITLES}[href="{href}"]')).to_be_focused()
     assert page.errors == []
 
 

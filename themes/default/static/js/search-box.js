@@ -1,7 +1,8 @@
 /* paper-archive search: the header box on every page but /search/, an ARIA combobox (loaded after
    search-ui.js). Typing shows the best matches in a listbox under the box; ↓/↑ move through them and the
    last option, "all results"; Enter opens the active one, or the results page when none is active; Escape
-   closes. The matches on screen stay until the next ones are ready. */
+   closes. The matches on screen stay until the next ones are ready; typing clears the choice, and a choice
+   made while the next matches were on their way stays if its paper is among them. */
 (function (root) {
   "use strict";
   var PS = root.PaperSearch, doc = root.document;
@@ -55,7 +56,8 @@
     var runner = new Runner(function () { return {}; }, function (res, q, whole, first) {
       if (whole && first && sameTop(first, res, SHOW)) { updateAll(res, q); return Promise.resolve(); }
       return engine.docs(res.results.slice(0, SHOW).map(function (r) { return r.doc; })).then(function (rows) {
-        var terms = new Set(res.terms), fixed = label(res, rows, q);
+        var terms = new Set(res.terms), fixed = label(res, rows, q), all = options(),
+            chosen = active >= 0 ? all[active].getAttribute("data-href") : null;
         lb.replaceChildren();
         note.hidden = !fixed && res.total > 0;
         say(note, fixed || (res.total ? "" : noMatch(q)));
@@ -68,7 +70,8 @@
         });
         if (res.total) lb.appendChild(option("search-option-all", allUrl(q)));
         updateAll(res, q);
-        setActive(-1);
+        /* an option chosen since the last keystroke stays chosen if its paper is still shown */
+        setActive(options().map(function (o) { return o.getAttribute("data-href"); }).indexOf(chosen));
         open(true);
         say(live, res.total ? res.total + " papers match; ↓ to choose" : noMatch(q));
       });
@@ -82,6 +85,7 @@
     box.addEventListener("input", function () {
       root.clearTimeout(timer);
       var q = box.value.trim();
+      setActive(-1);
       if (!q) { runner.cancel(); lastQ = null; open(false); lb.replaceChildren(); return; }
       timer = root.setTimeout(function () { if (q !== lastQ) { lastQ = q; runner.run(q); } }, 60);
     });

@@ -148,18 +148,33 @@
         (res.allWords ? " (" + res.allWords + " with every word)" : "") + (shown < n ? "; showing " + shown + "." : ".");
     }
 
+    /* A result focused when the list is replaced (↓ pressed while the next results were on their way):
+       the focus goes to the same paper if it is still listed, else to the result in its place. */
+    function focusedResult() {
+      var links = Array.prototype.slice.call(list.querySelectorAll(".paper-title")), i = links.indexOf(doc.activeElement);
+      return i < 0 ? null : { href: links[i].getAttribute("href"), at: i };
+    }
+    function refocus(was) {
+      var links = Array.prototype.slice.call(list.querySelectorAll(".paper-title"));
+      var same = links.filter(function (a) { return a.getAttribute("href") === was.href; })[0];
+      var to = same || links[Math.min(was.at, links.length - 1)];
+      if (to) to.focus(); else box.focus();
+    }
+
     function render(res, q, from) {
       var slice = res.results.slice(from, from + PAGE), terms = new Set(res.terms);
       return engine.docs(slice.map(function (r) { return r.doc; })).then(function (rows) {
+        var was = from === 0 ? focusedResult() : null;
         if (from === 0) list.replaceChildren();
         rows.forEach(function (d) { list.appendChild(row(d, terms)); });
+        if (was) refocus(was);
         return rows;
       });
     }
 
     var runner = new Runner(opts, function (res, q, whole, first) {
       if (!res.total) {
-        if (!whole) { current = null; list.replaceChildren(); if (more) more.hidden = true; say(status, res.empty ? help() : noMatch(q)); }
+        if (!whole) { current = null; if (focusedResult()) box.focus(); list.replaceChildren(); if (more) more.hidden = true; say(status, res.empty ? help() : noMatch(q)); }
         return Promise.resolve();
       }
       var n = Math.max(PAGE, list.children.length), keep = whole && first && current && sameTop(first, res, n);
