@@ -187,6 +187,22 @@ def test_template_runtime_error_names_file_and_line(tmp_path: Path):
     assert "missing" in exc.value.message and "x/index.html" in exc.value.message
 
 
+def test_an_override_reads_dicts_as_jinja_does_keys_methods_and_missing_names(tmp_path: Path):
+    """Renderer's environment takes a dict's item first (quicker); a dict method is still the method, a
+    missing key is still StrictUndefined's error, and globals reach includes."""
+    renderer = _renderer(tmp_path, "{{ d.title }}|{{ d.items() | list | length }}|{{ d.get('x', 'none') }}|"
+                                   "{{ d['title'] }}|{% include 'partials/g.html' %}\n")
+    write_tree(tmp_path / "overrides/templates/partials", {"g.html": "{{ site.title }}:{{ url('p/') }}"})
+    page = Page("x/index.html", "broken.html", {"d": {"title": "<T>", "keys": "a key"}}, "test")
+    assert renderer.render(page) == b"&lt;T&gt;|2|none|&lt;T&gt;|T:/p/"  # trim_blocks eats the newline
+    keys = _renderer(tmp_path / "k", "{{ d.keys is callable }}")
+    assert keys.render(Page("x/index.html", "broken.html", {"d": {"keys": "x"}}, "test")) == b"True"
+    missing = _renderer(tmp_path / "m", "ok\n{{ d.nope }}\n")
+    with pytest.raises(BuildError, match="nope") as exc:
+        missing.render(Page("x/index.html", "broken.html", {"d": {}}, "test"))
+    assert exc.value.line == 2
+
+
 def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):
     renderer = _renderer(tmp_path, "{{ asset('css/nope.css') }}\n")
     with pytest.raises(BuildError, match="nope.css") as exc:
