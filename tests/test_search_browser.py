@@ -419,6 +419,26 @@ def test_a_choice_made_while_the_next_matches_load_stays_chosen_and_typing_clear
     assert page.errors == []
 
 
+def test_a_choice_made_before_the_index_fails_leaves_no_dangling_active_option(page, seed_server):
+    """↓ on the matches on screen, then the typed query's index files cannot be fetched: the box says so
+    and points at no option (aria-activedescendant naming a removed option is an accessibility bug)."""
+    page.clock.install()
+    page.goto(seed_server.url + "archive/")
+    page.keyboard.press("/")
+    box = page.locator("#search-box")
+    page.keyboard.type("diffus")
+    page.clock.run_for(100)
+    expect(page.locator("#search-option-all")).to_contain_text("“diffus”")
+    page.route(re.compile(r"/search/shards/"), lambda route: route.abort())  # what the next word needs
+    page.keyboard.type(" zebra")
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "search-option-0")
+    page.clock.run_for(100)
+    expect(page.locator(".search-popup-note")).to_contain_text("index could not be loaded")
+    expect(page.locator(OPTIONS)).to_have_count(0)
+    assert box.get_attribute("aria-activedescendant") is None
+
+
 def test_a_result_focused_while_the_next_results_load_keeps_the_focus(page, seed_server):
     """On /search/, ↓ into the results before the typed query's results arrive: when they replace the
     list, the focus stays on the same paper, not lost to the page."""

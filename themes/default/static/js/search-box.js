@@ -56,8 +56,8 @@
     var runner = new Runner(function () { return {}; }, function (res, q, whole, first) {
       if (whole && first && sameTop(first, res, SHOW)) { updateAll(res, q); return Promise.resolve(); }
       return engine.docs(res.results.slice(0, SHOW).map(function (r) { return r.doc; })).then(function (rows) {
-        var terms = new Set(res.terms), fixed = label(res, rows, q), all = options(),
-            chosen = active >= 0 ? all[active].getAttribute("data-href") : null;
+        var terms = new Set(res.terms), fixed = label(res, rows, q), was = options()[active],
+            chosen = was ? was.getAttribute("data-href") : null;
         lb.replaceChildren();
         note.hidden = !fixed && res.total > 0;
         say(note, fixed || (res.total ? "" : noMatch(q)));
@@ -75,7 +75,7 @@
         open(true);
         say(live, res.total ? res.total + " papers match; ↓ to choose" : noMatch(q));
       });
-    }, function (err, q) { lb.replaceChildren(); note.hidden = false; say(note, message(err, q)); open(true); });
+    }, function (err, q) { setActive(-1); lb.replaceChildren(); note.hidden = false; say(note, message(err, q)); open(true); });
 
     function updateAll(res, q) {
       var all = doc.getElementById("search-option-all");
