@@ -190,7 +190,8 @@ class Renderer:
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # one Renderer per build (serve makes a new one when a template changes): no stat
-        )                       # of every template at every {% include %}
+            cache_size=-1,      # of every template at every {% include %}; and a plain dict of the few dozen
+        )                       # templates, not an LRU that takes a lock and reorders a deque at every look-up
         self.env.context_class = _Context
         base_path = config.base_path
 
