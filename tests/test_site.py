@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from generator.config import SiteConfig
 from generator.content.files import Paper, load_papers
 from generator.model.site import build_model, iso_week, month_calendar, pages, source_date
+from generator.model.urls import quote_all
 
 
 def P(slug: str, date: str | None, upvotes: int = 0, org: str | None = None, body: str = "Text.") -> Paper:
@@ -145,3 +149,17 @@ def test_the_seed_site_has_a_page_for_every_paper_and_every_date(seed_content: P
     assert {d.name for d in (seed_site / "month").iterdir()} == months
     assert {d.name for d in (seed_site / "week").iterdir()} == {iso_week(dt.date.fromisoformat(d)) for d in dates}
     assert len(list((seed_site / "papers").iterdir())) == len(papers)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text())
+@example("Attention Is All You Need: 100% & (more) ~_.-/?#[]@!$'*+,;= é – 你好 🤖")
+def test_quote_all_is_urllib_quote_with_nothing_safe(title: str):
+    """The search links' quoting (a table, for speed) is urllib's quote(title, safe=""), errors included."""
+    try:
+        expected = quote(title, safe="")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            quote_all(title)
+        return
+    assert quote_all(title) == expected

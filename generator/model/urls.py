@@ -60,9 +60,21 @@ def arxiv_links(arxiv_id: str) -> dict[str, str]:
             "hf": f"https://huggingface.co/papers/{q}"}
 
 
+# urllib.parse.quote(text, safe="") as one str.translate of the UTF-8 bytes read as Latin-1: quote's loop
+# over the bytes of a title with spaces was ~13 µs of a paper page's ~40 µs context
+_PERCENT = {b: chr(b) if chr(b) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" else f"%{b:02X}"
+            for b in range(256)}
+
+
+def quote_all(text: str) -> str:
+    """quote(text, safe=""): every byte but letters, digits and `_.-~` percent-encoded (UnicodeEncodeError
+    for a lone surrogate, as quote)."""
+    return text.encode("utf-8").decode("latin-1").translate(_PERCENT)
+
+
 def search_links(title: str) -> list[dict[str, str]]:
     """Searches for a paper by its title, for a paper without an arXiv id."""
-    q = quote(title, safe="")
+    q = quote_all(title)
     return [{"label": "Search arXiv", "url": f"https://arxiv.org/search/?query={q}&searchtype=title"},
             {"label": "Search Hugging Face", "url": f"https://huggingface.co/papers?q={q}"},
             {"label": "Search Semantic Scholar", "url": f"https://www.semanticscholar.org/search?q={q}"}]
