@@ -61,7 +61,7 @@ def arxiv_links(arxiv_id: str) -> dict[str, str]:
 
 
 # urllib.parse.quote(text, safe="") as one str.translate of the UTF-8 bytes read as Latin-1: quote's loop
-# over the bytes of a title with spaces was ~13 µs of a paper page's ~40 µs context
+# over the bytes of a title with spaces took 3-4 µs of a paper page's 47 µs context (10k, no arXiv ids)
 _PERCENT = {b: chr(b) if chr(b) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" else f"%{b:02X}"
             for b in range(256)}
 
