@@ -337,8 +337,13 @@ def test_sort_by_upvotes_and_rows_show_upvotes_and_date(page, seed_server):
     expect(page.locator(RESULTS).first.locator(".upvotes")).to_be_visible()
     page.locator("#search-sort").select_option("upvotes")
     expect(page).to_have_url(re.compile(r"sort=upvotes"))
+    # the relevance rows stay on screen until the sorted ones are ready: wait for those (no fixed pause)
+    page.wait_for_function("""() => {
+        const u = [...document.querySelectorAll('#search-results .upvotes')]
+            .map(e => parseInt(e.innerText.trim().split(/\\s+/).pop(), 10));
+        return u.length === 10 && u.every((x, i) => i === 0 || u[i - 1] >= x) && u[0] > u[9];
+    }""")
     expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ papers? match"))
-    page.wait_for_timeout(100)
     ups = [int(t.split()[-1]) for t in page.locator("#search-results .upvotes").all_inner_texts()]
     assert len(ups) == 10 and ups == sorted(ups, reverse=True) and ups[0] > ups[-1], ups
     expect(page.locator(RESULTS).first.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
