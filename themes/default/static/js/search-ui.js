@@ -148,14 +148,16 @@
         (res.allWords ? " (" + res.allWords + " with every word)" : "") + (shown < n ? "; showing " + shown + "." : ".");
     }
 
+    function titles() { return Array.prototype.slice.call(list.querySelectorAll(".paper-title")); }
+
     /* A result focused when the list is replaced (↓ pressed while the next results were on their way):
        the focus goes to the same paper if it is still listed, else to the result in its place. */
     function focusedResult() {
-      var links = Array.prototype.slice.call(list.querySelectorAll(".paper-title")), i = links.indexOf(doc.activeElement);
+      var links = titles(), i = links.indexOf(doc.activeElement);
       return i < 0 ? null : { href: links[i].getAttribute("href"), at: i };
     }
     function refocus(was) {
-      var links = Array.prototype.slice.call(list.querySelectorAll(".paper-title"));
+      var links = titles();
       var same = links.filter(function (a) { return a.getAttribute("href") === was.href; })[0];
       var to = same || links[Math.min(was.at, links.length - 1)];
       if (to) to.focus(); else box.focus();
@@ -185,7 +187,7 @@
         if (more) more.hidden = shown >= res.total || (res.partial && !whole);
         say(status, statusFor(res, q, shown, whole || !res.partial, rows));
         if (restoreFocus !== null) {
-          var links = list.querySelectorAll(".paper-title");
+          var links = titles();
           if (links[restoreFocus]) links[restoreFocus].focus();
           if (whole || !res.partial) restoreFocus = null;
         }
@@ -250,7 +252,7 @@
     root.addEventListener("pageshow", function (e) {
       var st = root.history.state;
       if (e.persisted && st && typeof st.focus === "number") {
-        var links = list.querySelectorAll(".paper-title");
+        var links = titles();
         if (links[st.focus]) links[st.focus].focus();
       }
     });
@@ -261,14 +263,14 @@
         var shown = list.children.length;
         more.hidden = shown >= current.res.total;
         say(status, statusFor(current.res, current.q, shown, true, []));
-        var links = list.querySelectorAll(".paper-title");
+        var links = titles();
         if (doc.activeElement === more || more.hidden) { if (links[from]) links[from].focus(); }
       });
     });
 
     /* keyboard: ↓ from the box to the first result, ↓/↑ through results and "show more", Escape back */
     function stops() {
-      var all = Array.prototype.slice.call(list.querySelectorAll(".paper-title"));
+      var all = titles();
       if (more && !more.hidden) all.push(more);
       return all;
     }
@@ -287,7 +289,7 @@
     list.addEventListener("click", function (e) {
       var a = e.target.closest && e.target.closest("a.paper-title");
       if (!a) return;
-      var i = Array.prototype.indexOf.call(list.querySelectorAll(".paper-title"), a);
+      var i = titles().indexOf(a);
       root.history.replaceState({ q: box.value, focus: i }, "", root.location.href);
     });
 
