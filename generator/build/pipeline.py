@@ -22,7 +22,8 @@ the model and page list instead of making them again: its cost is the edited pap
 Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py);
 model, abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between
 forked workers (render/batch.py); search, in another forked process (search/job.py), started once the
-model is made: it runs beside the making of the pages and the render, and does not inherit the pages.
+model is made: it runs beside the abstracts' HTML, the making of the pages and the render, and inherits
+neither the HTML nor the pages.
 """
 from __future__ import annotations
 
@@ -142,12 +143,12 @@ class Pipeline:
                     model, site_pages = patched.model, patched.pages
                 else:
                     model = build_model(papers, self._memo) if reading or self._model is None else self._model
+                search_due = self.search_due or reading
+                if search and search_due:  # forked once the model is made: it runs beside the abstracts'
+                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # HTML and pages()
+                if patched is None:
                     if full:  # every abstract is new to this process: parse those that need it over the CPUs
                         self._known = markdown.prepare((p.body for p in papers), self._abstracts())
-                search_due = self.search_due or reading
-                if search and search_due:  # forked before the pages are made: it runs beside pages() and
-                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # does not hold them
-                if patched is None:
                     site_pages = pages(model, config, self._memo) if reading or full else self._pages
                     self._where = None
             with self._stage(result, "assets"):
