@@ -98,3 +98,22 @@ def test_each_day_week_and_month_page_comes_right_after_the_days_it_shows(tmp_pa
             assert not later  # no other day's page between its last day and it
             spans += len({d["date"][:7] for d in p.context["days"]}) > 1
     assert spans  # a week across two months is among them
+
+
+def test_the_render_split_prices_pages_without_making_their_contexts_and_balances_the_listings():
+    from generator.model.memo import Page
+    from generator.render.batch import _split
+
+    def never() -> dict:
+        raise AssertionError("a context was made to price a page")
+    papers = [Page(f"papers/{i}/index.html", "paper.html", None, "paper", make=never) for i in range(200)]
+    bibs = [Page(f"papers/{i}/{i}.bib", "paper.bib", None, "bib", make=never) for i in range(200)]
+    row = {"title": "t"}
+    days = [Page(f"date/{i}/index.html", "day.html", {"papers": [row] * 30}, "day") for i in range(40)]
+    todo = [p for pair in zip(papers, bibs) for p in pair] + days
+    first, second = _split(todo, 2)
+    assert first + second == todo
+    # a paper page costs ~7 .bib files and a day of 30 new rows ~3.2 paper pages (measured): the listings
+    # take a third of the work, so the share holding them has fewer paper pages
+    assert sum(p.kind == "paper" for p in second) < 100 - 30
+    assert all(p.kind != "day" for p in first)
