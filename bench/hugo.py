@@ -12,8 +12,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .measure import Run, run
+
+if TYPE_CHECKING:
+    from .settle import Settle
 
 __all__ = ["HUGO", "PEER", "hugo_version", "make_peer", "build_peer"]
 
@@ -38,8 +42,11 @@ def make_peer(listing: Path, dest: Path, year: int = 2025) -> None:
     run([sys.executable, str(PEER), str(listing), str(dest), "--year", str(year)])
 
 
-def build_peer(dest: Path, name: str) -> Run:
-    """`hugo --quiet -d <name>` in `dest`: a new output folder, a new cache folder, no resources/ left over."""
+def build_peer(dest: Path, name: str, settle: Settle | None = None) -> Run:
+    """`hugo --quiet -d <name>` in `dest`: a new output folder, a new cache folder, no resources/ left over;
+    with `settle`, from the same file-system state as every other timed run (bench/settle.py)."""
     for stale in (name, "resources", f".cache-{name}"):
         shutil.rmtree(dest / stale, ignore_errors=True)
+    if settle is not None:
+        settle.hugo(dest)
     return run([HUGO, "--quiet", "-d", name, "--cacheDir", str(dest / f".cache-{name}")], cwd=dest)

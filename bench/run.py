@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
 from bench import hugo, people  # noqa: E402
 from bench.measure import BenchError, Run, papers_cmd, run  # noqa: E402
 from bench.readme import update_readme  # noqa: E402
+from bench.settle import Settle  # noqa: E402
 from bench.report import SizeResult, load_average, machine, markdown  # noqa: E402
 from bench.search_size import QUERIES, index_size, query_payloads  # noqa: E402
 from bench.serve import start_serve, time_edits  # noqa: E402
@@ -79,9 +80,12 @@ def cache_of(out: Path) -> Path:
     return out.with_name(f".{out.name}-cache")
 
 
-def cold_build(content: Path, out: Path) -> Run:
-    """Our cold build into `out`, a folder no build has used (so there is no output and no `.<out>-cache`)."""
+def cold_build(content: Path, out: Path, settle: Settle | None = None) -> Run:
+    """Our cold build into `out`, a folder no build has used (so there is no output and no `.<out>-cache`);
+    with `settle`, from the same file-system state as every other timed run (bench/settle.py)."""
     remove(out, cache_of(out))
+    if settle is not None:
+        settle.papers(content)
     result = run(papers_cmd() + ["build"] + build_args(content, out))
     m = BUILT_RE.search(result.stderr)
     if m and int(m.group(3)):  # a page reused means something survived: the build was not cold
@@ -100,8 +104,12 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
     make_corpus(n, corpus)
     # each import into a new folder, and nothing deleted until all ran (ext4 creates files more slowly just
     # after many were deleted); the first copy becomes the content folder
-    imports = [run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(work / f"import-{i}"),
-                                   str(corpus)]) for i in range(1, args.repeat + 1)]
+    imports = []
+    for i in range(1, args.repeat + 1):
+        if args.settle is not None:
+            args.settle.papers(corpus)
+        imports.append(run(papers_cmd() + ["import", "-q", "--year", "2025", "--content", str(work / f"import-{i}"),
+                                           str(corpus)]))
     remove(content)
     os.replace(work / "import-1", content)
     remove(*(work / f"import-{i}" for i in range(2, args.repeat + 1)))
@@ -118,12 +126,12 @@ def bench_size(res: SizeResult, work: Path, args: argparse.Namespace) -> None:
     colds: list[Run] = []
     for i in range(1, args.pairs + 1):
         out = work / f"cold-{i}"
-        colds.append(cold_build(content, out))
+        colds.append(cold_build(content, out, args.settle))
         res.cold.append(colds[-1].wall)
         res.cold_cpu.append(colds[-1].cpu)
         res.cold_rss_mb.append(colds[-1].rss_mb)
         if with_hugo:
-            h = hugo.build_peer(peer, f"public-{i}")
+            h = hugo.build_peer(peer, f"public-{i}", args.settle)
             res.hugo.append(h.wall)
             res.hugo_cpu.append(h.cpu)
             res.hugo_rss_mb.append(h.rss_mb)
@@ -268,6 +276,19 @@ def notes_for(args: argparse.Namespace) -> list[str]:
     return notes
 
 
+def settle_note(settle: Settle | None) -> str:
+    if settle is None or not settle.dropped:
+        why = "--no-settle" if settle is None else "writing /proc/sys/vm/drop_caches needs root"
+        return (f"The kernel's caches were not dropped between runs ({why}): each timed run met the caches "
+                "the runs before it left, which at 100k papers made a build up to 1.3x slower.")
+    return (f"Before each timed import and cold build, ours and Hugo's ({settle.count} runs): `sync`, the kernel's page, dentry and inode "
+            "caches dropped (`echo 3 > /proc/sys/vm/drop_caches`), then the run's inputs read back (the content, "
+            "or the peer site's sources and the hugo binary) and, for papers, a 20-paper import and build on tmpfs "
+            "to load its code; so each run starts with its inputs and program in the cache and no earlier "
+            "output (bench/settle.py). Not before the no-change rebuilds, serve start-ups and edits, which "
+            "measure a warm machine, nor the topic and author pairs.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when every size was measured."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -298,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="also profile a cold and a no-change build per size (profile-N-*.txt in the work folder)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder and the last cold outputs")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="do not drop the kernel's caches before each timed import and cold build (bench/settle.py)")
     args = ap.parse_args(argv)
     if min(args.pairs, args.repeat, args.edits) < 1:
         ap.error("--pairs, --repeat and --edits must be at least 1")
@@ -324,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Hugo (or {hugo.PEER}) is not installed: the Hugo columns are n/a.")
     results: list[SizeResult] = []
     started = time.perf_counter()
+    probe = Path(tempfile.mkdtemp(prefix="papers-bench-probe-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    args.settle = None if args.no_settle else Settle(probe, MAKE_CORPUS, hugo.HUGO)
     failed = False
 
     def write() -> str:
@@ -349,8 +374,10 @@ def main(argv: list[str] | None = None) -> int:
                     remove(out / f"n{n}")
             write()  # after each size: a long run shows its progress in the report
     finally:
+        remove(probe)
         if temp and not args.keep:
             remove(out)
+    notes.append(settle_note(args.settle))
     notes.append(f"Benchmark wall time {time.perf_counter() - started:.0f} s.")
     text = write()
     if args.readme:

@@ -2,6 +2,7 @@
 pages with and without, the targets; and the 100k path as a dry run."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,9 +24,9 @@ from bench.search_size import QUERIES  # noqa: E402
 HAVE_HUGO = shutil.which("hugo") is not None
 
 
-def bench(out: Path, *args: str) -> subprocess.CompletedProcess:
+def bench(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--out", str(out), "--keep", *args],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
+                          capture_output=True, text=True, timeout=180, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -35,7 +36,7 @@ def smoke(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """One real benchmark run at 200 papers (2 pairs), work folder kept."""
     out = tmp_path_factory.mktemp("bench")
     return bench(out, "--sizes", "200", "--results", str(out / "results.md"), "--pairs", "2", "--repeat", "2",
-                 "--edits", "2", "--compare-queries", "diffusion"), out
+                 "--edits", "2", "--compare-queries", "diffusion", "--no-settle"), out
 
 
 def row_cells(text: str, first: str) -> list[str]:
@@ -91,8 +92,13 @@ def test_hugo_builds_the_shared_peer_site(smoke):
 
 
 def test_the_100k_path_in_a_dry_run(tmp_path):
-    proc = bench(tmp_path, "--sizes", "100k", "--dry-run")
+    drop = tmp_path / "drop_caches"  # in place of /proc/sys/vm/drop_caches: a test leaves the machine's caches alone
+    drop.write_text("0\n")
+    proc = bench(tmp_path, "--sizes", "100k", "--dry-run", env={**os.environ, "PAPERS_BENCH_DROP_CACHES": str(drop)})
     text = proc.stdout
+    assert drop.read_text() == "3\n"
+    # one import (a dry run repeats once) and two cold builds (no Hugo above 10k), each settled first
+    assert "Before each timed import and cold build, ours and Hugo's (3 runs): `sync`" in text
     assert "DRY RUN" in text and "(200 imported" in text
     cells = dict(zip(COLUMNS, row_cells(text, "100,000")))
     assert cells["Hugo s (CPU)"] == "n/a"  # Hugo only up to --hugo-max (10k)
@@ -200,3 +206,29 @@ def test_the_readme_table_is_replaced_between_its_markers(tmp_path):
     assert "| 1,000 |" in text and "| 1k cold build ≤ 1.0× the Hugo peer | 0.50× (pairs 0.50–0.50×) | met |" in text
     real = (ROOT / "README.md").read_text(encoding="utf-8")
     assert real.count(BEGIN) == 1 and real.count(END) == 1  # `make bench --readme README.md` has its place
+
+
+def test_a_settle_drops_the_caches_and_reads_back_only_the_inputs(tmp_path, monkeypatch):
+    from bench import settle as settle_mod
+    from bench.run import MAKE_CORPUS, settle_note
+    drop = tmp_path / "drop_caches"
+    monkeypatch.setattr(settle_mod, "DROP_CACHES", drop)
+    settle = settle_mod.Settle(tmp_path / "probe", MAKE_CORPUS, "/bin/true")
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_bytes(b"x" * 1000)
+    settle.papers(content)
+    assert drop.read_text() == "3\n" and settle.dropped is True and settle.count == 1
+    assert (tmp_path / "probe" / "site" / "index.html").is_file()  # the probe build loaded papers' code
+    peer = tmp_path / "peer"
+    for rel in ("content/p.md", "public-1/index.html", ".cache-public-1/x", "resources/y"):
+        (peer / rel).parent.mkdir(parents=True, exist_ok=True)
+        (peer / rel).write_bytes(b"y" * 10)
+    # the peer's sources, not the outputs and caches of earlier runs
+    assert settle_mod.read_tree(peer, skip=("public-", ".cache-", "resources")) == 10
+    settle.hugo(peer)
+    assert settle.count == 2 and "(2 runs)" in settle_note(settle)
+    monkeypatch.setattr(settle_mod, "DROP_CACHES", tmp_path / "no-such-folder" / "drop_caches")  # not root
+    settle.papers(content)
+    assert settle.dropped is False and "were not dropped" in settle_note(settle)
+    assert "--no-settle" in settle_note(None)
