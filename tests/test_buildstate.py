@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import run_papers, write_tree
 from generator.build.cache import Cache
-from generator.build.state import BuildState, load_state, scan_content
+from generator.build.state import BuildState, OutputStamps, load_state, scan_content
 
 PAPER = "---\ntitle: {title}\nslug: {slug}\ndate: 2025-01-02\nupvotes: 3\n---\n\nAbstract of {title}.\n"
 
@@ -105,7 +105,7 @@ def test_a_file_changed_just_before_the_scan_is_compared_by_its_bytes(tmp_path: 
     content, _ = project(tmp_path)
     stamps, digests = scan_content(content)
     assert set(stamps) == {"2025/01/02/ab.md", "2025/01/02/cd.md"} and set(digests) == set(stamps)  # just written
-    state = BuildState("inputs", stamps, digests, {})
+    state = BuildState("inputs", stamps, digests, OutputStamps(tmp_path / "site", ()))
     assert state.unchanged("inputs", content, stamps, tmp_path / "site")
     path = content / "2025/01/02/ab.md"
     path.write_text(path.read_text().replace("Ab", "Xy"))  # same size; a coarse clock could keep the stamp
@@ -134,3 +134,31 @@ def test_writing_a_staged_file_never_writes_into_the_previous_sites_copy(tmp_pat
     os.link(old, staged)  # as Staging.reuse does
     write_file(staged, b"this build")
     assert old.read_bytes() == b"previous build" and staged.read_bytes() == b"this build"
+
+
+def test_the_output_stamps_tell_which_files_are_intact(tmp_path: Path):
+    import pickle
+    out = tmp_path / "site"
+    for rel in ("a.html", "b/c.html", "d.xml"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(rel)
+    saved = pickle.loads(pickle.dumps(OutputStamps(out, ["a.html", "b/c.html", "d.xml", "gone.html"])))
+    assert len(saved) == 4 and saved.intact(out) == {"a.html", "b/c.html", "d.xml"}  # not there when saved: not intact
+    assert saved.unchanged(out)
+    (out / "gone.html").write_text("made by hand since")
+    assert not saved.unchanged(out) and "gone.html" not in saved.intact(out)
+    (out / "gone.html").unlink()
+    (out / "b/c.html").write_text("edited by hand, longer")
+    os.unlink(out / "d.xml")
+    assert saved.intact(out) == {"a.html"} and not saved.unchanged(out)
+
+
+def test_a_state_from_before_the_output_stamps_builds_in_full(tmp_path: Path):
+    content, out = project(tmp_path)
+    build(content, out)
+    cache = Cache(out)
+    old = load_state(cache)
+    old.output = {"index.html": (1, 2, 3, 4)}  # as versions before OutputStamps saved it
+    cache.write("build-state.pickle", old)
+    assert load_state(cache) is None
+    assert built_pages(build(content, out, "-v").stderr)[1] == 0  # nothing reused, and no traceback

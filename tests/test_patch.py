@@ -95,9 +95,10 @@ def test_patched_pages_are_a_full_rebuilds(tmp_path: Path, seed: int, sitemap_ur
         before = len(full_runs)
         result = served.run(Changes({"content"}, set(batch)), writer=InPlace)
         took.append(len(full_runs) == before)
-        judged = Sources(root / "content")  # the archive read and judged anew, as a new process would
+        judged = Sources(root / "content", keep=False)  # read and judged anew, as `papers build` would
         judged.read_all(scan_content(root / "content")[0])
         papers, warnings = judged.papers()
+        assert not judged._seen._found  # a one-shot build keeps none of serve's findings per paper
         assert result.warnings == warnings, (step, kinds[-1])
         fresh = pages(build_model(papers), served.config)
         assert _contexts(served._pages) == _contexts(fresh), (step, kinds[-1])

@@ -76,6 +76,28 @@ def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: P
     assert list(rows.fresh) == [(id(c), False) for c in cards[3:6]]  # the last three made, oldest first
 
 
+def test_the_rows_kept_are_the_last_asked_for_again_and_no_more(tmp_path: Path, monkeypatch):
+    from generator.content.files import load_papers
+    from generator.model.site import Memo, build_model
+    content = many(tmp_path)
+    config = load_config(None, content, None)
+    memo = Memo(keep=False)
+    cards = [memo.card(p) for p in build_model(load_papers(content)[0], memo).papers]
+    rows = Renderer(config, Theme(config), {}).env.globals["paper_row"]
+    monkeypatch.setattr(rows, "KEPT", 2)
+    template = rows.env.from_string("{{ paper_row(p) }}")
+    for c in cards[:3]:  # each asked for twice: kept
+        assert template.render(p=c, show_date=True) == template.render(p=c, show_date=True)
+    assert list(rows.rows) == [(id(c), True) for c in cards[1:3]]  # the first left: KEPT is 2
+    template.render(p=cards[1], show_date=True)  # asked for again: now the last
+    template.render(p=cards[3], show_date=True)
+    template.render(p=cards[3], show_date=True)
+    assert list(rows.rows) == [(id(cards[1]), True), (id(cards[3]), True)]
+    again = template.render(p=cards[0], show_date=True)  # left the cache: rendered again, the same
+    assert again == Renderer(config, Theme(config), {}).env.from_string("{{ paper_row(p) }}").render(
+        p=cards[0], show_date=True)
+
+
 def test_each_day_week_and_month_page_comes_right_after_the_days_it_shows(tmp_path: Path):
     from generator.content.files import load_papers
     from generator.model.site import build_model, pages

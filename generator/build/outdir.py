@@ -26,8 +26,8 @@ from pathlib import Path
 from ..config import load_config
 from ..errors import UsageError
 from ..render.theme import Theme
-from .cache import Cache
-from .state import load_state
+from .cache import STATE, Cache
+from .state import OutputStamps
 from .writers import clean_leftovers
 
 __all__ = ["check_output", "claim_output", "prepare_output", "project_root"]
@@ -90,9 +90,9 @@ def _made_by_papers(out: Path) -> bool:
     cache = Cache(out)
     if cache.marked():
         return True
-    state = load_state(cache)
-    written = getattr(state, "output", None)
-    if isinstance(written, dict) and written:
+    written = getattr(cache.read(STATE), "output", None)  # a dict of stamps from versions before OutputStamps
+    written = written.rels if isinstance(written, OutputStamps) else written if isinstance(written, dict) else ()
+    if written:
         files = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()}
         if files <= set(written):
             return True

@@ -48,7 +48,7 @@ from ..util import progress
 from ..util.gcpause import gc_paused
 from .cache import SIGNATURES, Cache
 from .changes import Changes
-from .state import BuildState, inputs_hash, load_state, output_stamps, save_state, scan_content
+from .state import BuildState, OutputStamps, inputs_hash, load_state, save_state, scan_content
 from .writers import InPlace, Staging, Writer, clean_leftovers
 
 __all__ = ["build", "BuildResult", "Pipeline"]
@@ -86,7 +86,7 @@ class Pipeline:
         self.content, self.out = content, out.resolve()
         self.config_path, self.base_url, self.strict, self.keep = config_path, base_url, strict, keep
         self.cache = Cache(self.out)
-        self.sources = Sources(content)
+        self.sources = Sources(content, keep)
         self.config: SiteConfig | None = config
         self._config = config  # given by the caller: used as it is, never read from a file
         self.theme: Theme | None = None
@@ -383,7 +383,7 @@ class Pipeline:
         """The cache for the output that `root` holds (the staging folder, about to become the output)."""
         if stamps is None:
             stamps = self.sources.stamps()
-        state = BuildState(self._inputs, stamps, digests, output_stamps(root, made), result.warnings, papers,
+        state = BuildState(self._inputs, stamps, digests, OutputStamps(root, made), result.warnings, papers,
                            len(signatures), index)
         self.cache.write(SIGNATURES, signatures)
         self.cache.save_abstracts(self._known)

@@ -39,12 +39,14 @@ class _File:
 
 
 class Sources:
-    """The content files of `root` by relative path (see the module's docstring)."""
+    """The content files of `root` by relative path (see the module's docstring). With `keep` (serve), what
+    the next papers() can start from is kept too: each paper's own findings and its place in the list
+    (~75 MB at 100k papers, which a one-shot build would carry into every process it forks)."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, keep: bool = True):
+        self.root, self.keep = root, keep
         self.files: dict[str, _File] = {}
-        self._seen = Seen()  # validate()'s findings per paper, for the next papers()
+        self._seen = Seen()  # validate()'s findings per paper, for the next papers() (with `keep`)
         self._order: tuple[frozenset[str], list[str]] = (frozenset(), [])  # the files, sorted as read
         # the last verdict that passed: its papers, each one's place in that list by file, the findings
         self._judged: tuple[list[Paper], dict[str, int], list[Problem]] | None = None
@@ -139,8 +141,9 @@ class Sources:
         papers = [f.paper for _, f in entries if f.paper is not None]
         self._seen.retain(papers)
         found = warnings_or_raise(self.root, papers, [p for _, f in entries for p in f.problems],
-                                  [f.error for _, f in entries if f.error is not None], seen=self._seen)
-        at = {rel: i for i, rel in enumerate(rel for rel, f in entries if f.paper is not None)}
+                                  [f.error for _, f in entries if f.error is not None],
+                                  seen=self._seen if self.keep else Seen())
+        at = {rel: i for i, rel in enumerate(rel for rel, f in entries if f.paper is not None)} if self.keep else {}
         self._judged = (papers, at, found)
         return found
 

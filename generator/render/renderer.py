@@ -251,19 +251,22 @@ class RowCache:
     templates it includes read nothing but `p`, `show_date` and the globals, which jinja2.meta checks. An
     override that reads more (`kind`, say) is rendered every time, as an include would be.
 
-    A new row waits among the last FRESH rows made; asked for again there, it is kept for the build. Most
-    rows are asked for once (a day's rows are shown by the day page alone, bar the latest days on the home
-    page), and at 100k papers keeping them all took ~170 MB. render/batch.py renders each day, week and
-    month page right after the days they show, so a row the week and month pages share is asked for
-    again within a few thousand rows. A row that has left is rendered again: the same bytes, more time."""
+    A new row waits among the last FRESH rows made; asked for again there, it joins the KEPT rows last asked
+    for. Most rows are asked for once (a day's rows are shown by the day page alone, bar the latest days on
+    the home page). render/batch.py renders each day, week and month page right after the days they show,
+    so a row the week and month pages share is asked for again within a few thousand rows. Few are asked
+    for after their month (at 10k papers 331 rows, by organisation pages, against 10,000 kept): keeping
+    every row asked for twice until the end took ~290 MB in the listings' worker at 100k papers, the largest
+    process of the build. A row that has left is rendered again: the same bytes, more time."""
 
     FRESH = 16384  # rows; about 5 months of Daily Papers (~50 papers a day, each with a day row and a dated row)
+    KEPT = 16384  # rows asked for more than once, the last asked for
 
     NAME = "partials/paper_row.html"
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
-        self.rows: dict[tuple[int, Any], tuple[Any, Markup]] = {}  # asked for more than once: kept
+        self.rows: OrderedDict[tuple[int, Any], tuple[Any, Markup]] = OrderedDict()  # asked for again: the KEPT last
         self.fresh: OrderedDict[tuple[int, Any], tuple[Any, Markup]] = OrderedDict()  # the last FRESH made
         self._pure: bool | None = None
 
@@ -291,8 +294,12 @@ class RowCache:
         key = (id(p), show) if self._pure and isinstance(show, (bool, int, str, type(None))) else None
         if key is not None:
             hit = self.rows.get(key)
-            if hit is None and key in self.fresh:
+            if hit is not None:
+                self.rows.move_to_end(key)
+            elif key in self.fresh:
                 hit = self.rows[key] = self.fresh.pop(key)
+                if len(self.rows) > self.KEPT:
+                    self.rows.popitem(last=False)
             if hit is not None and hit[0] is p:
                 return hit[1]
         template = self.env.get_template(self.NAME, context.name)
