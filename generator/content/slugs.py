@@ -51,8 +51,10 @@ _IDENTITY_TABLE = _IdentityTable()
 @lru_cache(maxsize=1 << 18)
 def identity(title: str) -> str:
     """The normalised title that decides whether two entries are one paper."""
-    text = unicodedata.normalize("NFKC", title).casefold()
-    key = " ".join(text.translate(_IDENTITY_TABLE).split())
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title).casefold())
+    # normalised again once the punctuation is out: "C:̧" leaves a c beside a combining cedilla, which NFKC
+    # makes one ç, so the key of the key would not be the key
+    key = unicodedata.normalize("NFKC", " ".join(text.translate(_IDENTITY_TABLE).split()))
     return key or " ".join(text.split())  # a title of punctuation only is still itself
 
 
