@@ -99,6 +99,7 @@ def test_patched_pages_are_a_full_rebuilds(tmp_path: Path, seed: int, sitemap_ur
         judged.read_all(scan_content(root / "content")[0])
         papers, warnings = judged.papers()
         assert not judged._seen._found  # a one-shot build keeps none of serve's findings per paper
+        assert all(p.seen == () for p in papers)  # nor what only the validator reads
         assert result.warnings == warnings, (step, kinds[-1])
         fresh = pages(build_model(papers), served.config)
         assert _contexts(served._pages) == _contexts(fresh), (step, kinds[-1])

@@ -58,7 +58,8 @@ def test_rows_that_left_the_cache_are_rendered_again_the_same(tmp_path: Path, mo
     assert kept == evicted and any(k.startswith("week/") for k in kept)
 
 
-def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: Path, monkeypatch):
+def row_cache(tmp_path: Path):
+    """The cards of many()'s papers, a new RowCache, and a template that asks it for a row."""
     from generator.content.files import load_papers
     from generator.model.site import Memo, build_model
     content = many(tmp_path)
@@ -66,8 +67,12 @@ def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: P
     memo = Memo(keep=False)
     cards = [memo.card(p) for p in build_model(load_papers(content)[0], memo).papers]
     rows = Renderer(config, Theme(config), {}).env.globals["paper_row"]
+    return cards, rows, rows.env.from_string("{{ paper_row(p) }}")
+
+
+def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: Path, monkeypatch):
+    cards, rows, template = row_cache(tmp_path)
     monkeypatch.setattr(rows, "FRESH", 3)
-    template = rows.env.from_string("{{ paper_row(p) }}")
     first = template.render(p=cards[0], show_date=True)
     assert template.render(p=cards[0], show_date=True) == first  # asked again while fresh: kept
     for c in cards[1:6]:  # asked for once each
@@ -77,15 +82,8 @@ def test_a_row_asked_for_again_is_kept_and_one_asked_for_once_leaves(tmp_path: P
 
 
 def test_the_rows_kept_are_the_last_asked_for_again_and_no_more(tmp_path: Path, monkeypatch):
-    from generator.content.files import load_papers
-    from generator.model.site import Memo, build_model
-    content = many(tmp_path)
-    config = load_config(None, content, None)
-    memo = Memo(keep=False)
-    cards = [memo.card(p) for p in build_model(load_papers(content)[0], memo).papers]
-    rows = Renderer(config, Theme(config), {}).env.globals["paper_row"]
+    cards, rows, template = row_cache(tmp_path)
     monkeypatch.setattr(rows, "KEPT", 2)
-    template = rows.env.from_string("{{ paper_row(p) }}")
     for c in cards[:3]:  # each asked for twice: kept
         assert template.render(p=c, show_date=True) == template.render(p=c, show_date=True)
     assert list(rows.rows) == [(id(c), True) for c in cards[1:3]]  # the first left: KEPT is 2
@@ -94,8 +92,7 @@ def test_the_rows_kept_are_the_last_asked_for_again_and_no_more(tmp_path: Path, 
     template.render(p=cards[3], show_date=True)
     assert list(rows.rows) == [(id(cards[1]), True), (id(cards[3]), True)]
     again = template.render(p=cards[0], show_date=True)  # left the cache: rendered again, the same
-    assert again == Renderer(config, Theme(config), {}).env.from_string("{{ paper_row(p) }}").render(
-        p=cards[0], show_date=True)
+    assert again == row_cache(tmp_path / "new")[2].render(p=cards[0], show_date=True)
 
 
 def test_each_day_week_and_month_page_comes_right_after_the_days_it_shows(tmp_path: Path):

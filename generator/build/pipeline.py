@@ -103,7 +103,7 @@ class Pipeline:
         self._contexts: dict[str, tuple[str, str, Any]] = {}  # path → what its page was made from (keep)
         self._pages_by_path: dict[str, Page] = {}  # path → the Page object the last run had there (keep)
         self._selected: tuple[dict, dict] | None = None  # this run's contexts and pages, kept on success
-        self._signatures: dict[str, str] | None = None  # path → signature of the page in the output now
+        self._signatures: dict[str, bytes] | None = None  # path → signature of the page in the output now
         self._search: dict[str, Any] = {}  # {"key", "files"} of the index in the output now
         self._files: set[str] | None = None  # every file the output holds that the pipeline made
         self._pending = Changes()  # what no run has built successfully yet
@@ -164,7 +164,8 @@ class Pipeline:
             if patched is not None and index is self._search and assets is self._assets and self._files:
                 made, stale = self._files, set()  # the same paths: none made anew, none gone
             else:
-                made = {p.path for p in site_pages} | set(assets.values()) | set(index.get("files", ()))
+                made = {p.path for p in site_pages}
+                made.update(assets.values(), index.get("files", ()))
                 stale = self._made() - made
             with self._stage(result, "write"):
                 if isinstance(out, Staging):  # the state first: after the swap nothing may fail
@@ -301,7 +302,7 @@ class Pipeline:
         """The files the saved state says the output holds, that it still holds unchanged."""
         return self._state.intact(self.out) if self._state is not None else set()
 
-    def _previous_signatures(self) -> dict[str, str]:
+    def _previous_signatures(self) -> dict[str, bytes]:
         """The signatures of the pages in the output now: in memory after a run, else from the cache,
         without the files changed since (those are made again, so hand edits do not last)."""
         if self._signatures is None:
@@ -327,7 +328,7 @@ class Pipeline:
         return patch(self._model, self._pages, self._where, replaced, config, self._memo)
 
     def _select(self, site_pages: list[Page], renderer: Renderer, changed: list[int] | None = None
-                ) -> tuple[list[Page], dict[str, str]]:
+                ) -> tuple[list[Page], dict[str, bytes]]:
         """The pages to render or check (signature compared in render_into), and the signatures of those
         that need neither: made from the very context of the last run, with the same templates. `changed`:
         the only positions in `site_pages` that can hold a Page other than the last run's (patch())."""
@@ -336,7 +337,7 @@ class Pipeline:
         same = self._renderer is not None and renderer.template_hash == self._renderer.template_hash
         known = self._signatures or {}
         contexts: dict[str, tuple[str, str, Any]] = {}
-        signatures: dict[str, str] = {}
+        signatures: dict[str, bytes] = {}
         last, pages_now = self._pages_by_path, {}
         candidates = site_pages
         if changed is not None and same:
@@ -379,7 +380,7 @@ class Pipeline:
         return set()
 
     def _save(self, stamps: dict | None, digests: dict[str, str], result: BuildResult, made: set[str],
-              signatures: dict[str, str], index: dict[str, Any], papers: int, root: Path) -> None:
+              signatures: dict[str, bytes], index: dict[str, Any], papers: int, root: Path) -> None:
         """The cache for the output that `root` holds (the staging folder, about to become the output)."""
         if stamps is None:
             stamps = self.sources.stamps()

@@ -41,7 +41,10 @@ class _File:
 class Sources:
     """The content files of `root` by relative path (see the module's docstring). With `keep` (serve), what
     the next papers() can start from is kept too: each paper's own findings and its place in the list
-    (~75 MB at 100k papers, which a one-shot build would carry into every process it forks)."""
+    (~75 MB at 100k papers, which a one-shot build would carry into every process it forks). Without it
+    (`papers build`), once the papers are judged, each one's `seen` and `other_abstracts` are dropped:
+    nothing after the validator reads them (import and fetch, which write them back, read files of their
+    own), and at 100k papers they held ~40 MB in every process of the build."""
 
     def __init__(self, root: Path, keep: bool = True):
         self.root, self.keep = root, keep
@@ -144,6 +147,9 @@ class Sources:
                                   [f.error for _, f in entries if f.error is not None],
                                   seen=self._seen if self.keep else Seen())
         at = {rel: i for i, rel in enumerate(rel for rel, f in entries if f.paper is not None)} if self.keep else {}
+        if not self.keep:
+            for p in papers:
+                p.seen = p.other_abstracts = ()  # type: ignore[assignment]
         self._judged = (papers, at, found)
         return found
 

@@ -28,14 +28,14 @@ __all__ = ["Rendered", "render_into", "write_assets", "by_period"]
 class Rendered:
     """What rendering a list of pages did."""
 
-    signatures: dict[str, str] = field(default_factory=dict)  # path → signature (with `previous` only)
+    signatures: dict[str, bytes] = field(default_factory=dict)  # path → signature (with `previous` only)
     rendered: int = 0
     reused: int = 0
     files: list[str] = field(default_factory=list)  # what a forked worker wrote (Writer.files)
 
 
 def render_into(todo: list[Page], renderer: Renderer, writer: Writer,
-                previous: dict[str, str] | None = None) -> Rendered:
+                previous: dict[str, bytes] | None = None) -> Rendered:
     """Render `todo` into `writer`, over the CPUs when there are many; see the module's docstring."""
     shares = _split(by_period(todo), jobs(len(todo)))
     done = fork_map(lambda share: _render_share(share, renderer, writer, previous), shares)
@@ -49,7 +49,7 @@ def render_into(todo: list[Page], renderer: Renderer, writer: Writer,
     return total
 
 
-def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous: dict[str, str] | None
+def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous: dict[str, bytes] | None
                   ) -> Rendered:
     before = len(writer.files)
     share = Rendered()
@@ -62,7 +62,7 @@ def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous
     return share
 
 
-def _render_one(page: Page, renderer: Renderer, writer: Writer, previous: dict[str, str] | None,
+def _render_one(page: Page, renderer: Renderer, writer: Writer, previous: dict[str, bytes] | None,
                 share: Rendered) -> None:
     page = page.fixed()
     if previous is not None:
