@@ -260,7 +260,7 @@ class RowCache:
     process of the build. A row that has left is rendered again: the same bytes, more time."""
 
     FRESH = 16384  # rows; about 5 months of Daily Papers (~50 papers a day, each with a day row and a dated row)
-    KEPT = 16384  # rows asked for more than once, the last asked for
+    KEPT = 4096  # rows asked for more than once, the last asked for (after its month, few are asked for again)
 
     NAME = "partials/paper_row.html"
 
