@@ -287,3 +287,26 @@ def test_a_cache_that_cannot_be_written_fails_the_build_before_the_swap(tmp_path
     assert [line for line in proc.stderr.splitlines() if line.startswith("error:")], proc.stderr
     assert tree(site) == before  # the published site is the previous one, whole
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]
+
+
+def test_the_search_index_is_begun_before_the_papers_are_judged_and_dropped_when_they_fail(tmp_path: Path,
+                                                                                          monkeypatch):
+    import pytest
+    from generator.content.sources import Sources
+    from generator.search.job import SearchJob
+    make_project(tmp_path)
+    site = tmp_path / "site"
+    build(tmp_path / "content", site)
+    before = tree(site)
+    order: list[str] = []
+    for cls, name, what in ((SearchJob, "__init__", "search"), (Sources, "papers", "judged")):
+        real = getattr(cls, name)
+        monkeypatch.setattr(cls, name, lambda self, *a, real=real, what=what: (order.append(what), real(self, *a))[1])
+    (tmp_path / "content/2025/03/04/copy.md").write_text(paper("copy", "Alpha Paper"), encoding="utf-8")
+    with pytest.raises(BuildError, match="same paper"):  # two files that are one paper: an error
+        build(tmp_path / "content", site)
+    assert order == ["search", "judged"]  # the job ran beside the validator, and went when it failed
+    assert tree(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]
+    (tmp_path / "content/2025/03/04/copy.md").unlink()
+    assert build(tmp_path / "content", site).fresh and tree(site) == before  # fixed: the site is up to date

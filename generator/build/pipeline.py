@@ -19,12 +19,11 @@ forked process beside the render, or keeps it when its documents did not change.
 only edited papers where they stand (content/sources.py judges those files alone; model/patch.py) patches
 the model and page list instead of making them again: its cost is the edited papers', not the archive's.
 
-Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py);
-model, abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between
-forked workers (render/batch.py); search, in another forked process (search/job.py), started once the
-model is made: it runs beside the abstracts' HTML, the making of the pages and the render, and inherits
-neither the HTML nor the pages.
-"""
+Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py); model,
+abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between forked
+workers (render/batch.py); search, in another forked process (search/job.py), started once a new pipeline
+has read the files (else once the model is made), so it runs beside the validator, the model, the
+abstracts' HTML, the pages and the render."""
 from __future__ import annotations
 
 import logging
@@ -123,19 +122,24 @@ class Pipeline:
         t0 = time.perf_counter()
         due = changes.kinds
         full = self._model is None or "config" in due
-        with self._stage(result, "content"):
-            config, theme = self._configure(full)
-            if full:
-                self._inputs = inputs_hash(config, theme)
-            stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
-            if not self.keep and self._up_to_date(stamps):
-                return self._nothing_changed(result, t0)
-            out: Writer | None = None
-            with gc_paused():
-                papers, result.warnings = self._read(full, stamps, changes)
+        out: Writer | None = None
         job: SearchJob | None = None
         try:
-            out = writer(self.out)
+            with self._stage(result, "content"):
+                config, theme = self._configure(full)
+                if full:
+                    self._inputs = inputs_hash(config, theme)
+                stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
+                if not self.keep and self._up_to_date(stamps):
+                    return self._nothing_changed(result, t0)
+
+                def start_search(unjudged: list[Any]) -> None:  # the files are read, not yet judged: the
+                    nonlocal out, job  # job runs beside the validator (1 s on one core at 100k papers)
+                    out = writer(self.out)
+                    job = SearchJob(lambda: build_model(unjudged), config, out, self._reusable_search())
+                with gc_paused():
+                    papers, result.warnings = self._read(full, stamps, changes, start_search if search else None)
+            out = writer(self.out) if out is None else out
             reading = full or "content" in due
             with self._stage(result, "model"), gc_paused():
                 patched = self._patch(config) if reading and not full else None
@@ -144,8 +148,8 @@ class Pipeline:
                 else:
                     model = build_model(papers, self._memo) if reading or self._model is None else self._model
                 search_due = self.search_due or reading
-                if search and search_due:  # forked once the model is made: it runs beside the abstracts'
-                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # HTML and pages()
+                if search and search_due and job is None:  # forked once the model is made: it runs beside
+                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # the HTML and pages()
                 if patched is None:
                     if full:  # every abstract is new to this process: parse those that need it over the CPUs
                         self._known = markdown.prepare((p.body for p in papers), self._abstracts())
@@ -279,10 +283,14 @@ class Pipeline:
                  result.pages, result.reused, self._state.papers, (time.perf_counter() - t0) * 1000, self.out)
         return result
 
-    def _read(self, full: bool, stamps: dict | None, changes: Changes) -> tuple[list[Any], list[str]]:
-        """The papers: every file in a new pipeline, else those that changed."""
+    def _read(self, full: bool, stamps: dict | None, changes: Changes,
+              read: Callable[[list[Any]], None] | None = None) -> tuple[list[Any], list[str]]:
+        """The papers: every file in a new pipeline, else those that changed. In a new pipeline, `read` is
+        given the papers once the files are read, before they are judged (the search job starts there)."""
         if not self.sources.files and stamps is not None:
             self.sources.read_all(stamps)
+            if read is not None:
+                read(self.sources.unjudged())
             papers, warnings = self.sources.papers()
             for w in warnings:
                 log.warning("%s", w)

@@ -136,11 +136,18 @@ class Sources:
             raise BuildError(exc.message, exc.path, exc.line) from None
         return self._judged[0], [str(p) for p in found]  # type: ignore[index]
 
-    def _judge_all(self) -> list[Problem]:
+    def unjudged(self) -> list[Paper]:
+        """The papers read, in the order papers() gives them, before they are judged: they may yet fail."""
+        return [f.paper for _, f in self._entries() if f.paper is not None]
+
+    def _entries(self) -> list[tuple[str, _File]]:
         names = frozenset(self.files)
         if names != self._order[0]:
             self._order = (names, sort_content_paths(self.files))
-        entries = [(rel, self.files[rel]) for rel in self._order[1]]
+        return [(rel, self.files[rel]) for rel in self._order[1]]
+
+    def _judge_all(self) -> list[Problem]:
+        entries = self._entries()
         papers = [f.paper for _, f in entries if f.paper is not None]
         self._seen.retain(papers)
         found = warnings_or_raise(self.root, papers, [p for _, f in entries for p in f.problems],
