@@ -66,6 +66,7 @@ def test_table_has_the_columns_and_a_measured_row(smoke):
     assert re.search(r"serve --watch start-ups \(s\): [\d.]+, [\d.]+", text)
     assert re.search(r"Machine: \d+ cores \(nproc\), .+ GB RAM, Python 3\.\d+", text)
     assert "- 10k cold build ≤ 0.7× the Hugo peer: n/a — **not measured**" in text  # no 10k run here
+    assert "papers runs from bytecode" in text and any((ROOT / "generator" / "build" / "__pycache__").glob("*.pyc"))
 
 
 def test_each_cold_build_had_its_own_new_folder(smoke):
