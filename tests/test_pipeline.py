@@ -310,3 +310,16 @@ def test_the_search_index_is_begun_before_the_papers_are_judged_and_dropped_when
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]
     (tmp_path / "content/2025/03/04/copy.md").unlink()
     assert build(tmp_path / "content", site).fresh and tree(site) == before  # fixed: the site is up to date
+
+
+def test_a_one_shot_pipeline_judges_each_run_anew(tmp_path: Path):
+    """A one-shot run drops each paper's `seen` once judged; a second run must not judge those papers again."""
+    make_project(tmp_path, {"content/undated/x/lost-paper.md": "---\nschema: 1\ntitle: Lost Paper\nslug: lost-paper\n"
+                            "seen:\n- listing: a.txt\n  line: 3\n---\n\nText.\n"})
+    pipeline = Pipeline(tmp_path / "content", tmp_path / "site")
+    first = pipeline.run()
+    assert any("no date and no flag" in w for w in first.warnings), first.warnings
+    (tmp_path / "content/2025/03/04/alpha-paper.md").write_text(paper("alpha-paper", "Alpha Paper", upvotes=31),
+                                                                 encoding="utf-8")  # not up to date: judged again
+    second = pipeline.run()
+    assert not second.fresh and second.warnings == first.warnings

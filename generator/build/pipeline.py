@@ -118,6 +118,8 @@ class Pipeline:
         With `search` False the index is left for update_search(). A failure leaves the output and this
         object as they were, and the change pending for the next run."""
         changes = self._pending = self._pending.merged(changes or Changes.everything())
+        if not self.keep:  # a one-shot run starts afresh: the papers a run judged are spent (content/sources.py)
+            self.sources, self._memo = Sources(self.content, False), Memo(keep=False)
         result = BuildResult()
         t0 = time.perf_counter()
         due = changes.kinds
@@ -194,8 +196,6 @@ class Pipeline:
         self._last_warnings = result.warnings
         if self.keep:
             self._model, self._pages = model, site_pages
-        else:
-            self._memo = Memo(keep=False)
         result.pages, result.written, result.removed = len(site_pages), len(out.files), len(stale)
         log.info("built %d pages (%d rendered, %d reused) from %d papers in %.0f ms → %s", result.pages,
                  result.rendered, result.reused, len(papers), (time.perf_counter() - t0) * 1000, self.out)

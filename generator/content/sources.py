@@ -44,7 +44,8 @@ class Sources:
     (~75 MB at 100k papers, which a one-shot build would carry into every process it forks). Without it
     (`papers build`), once the papers are judged, each one's `seen` and `other_abstracts` are dropped:
     nothing after the validator reads them (import and fetch, which write them back, read files of their
-    own), and at 100k papers they held ~40 MB in every process of the build."""
+    own), and at 100k papers they held ~40 MB in every process of the build. Those papers cannot be judged
+    again: a one-shot Pipeline makes a new Sources for each run."""
 
     def __init__(self, root: Path, keep: bool = True):
         self.root, self.keep = root, keep
