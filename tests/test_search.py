@@ -171,6 +171,58 @@ def test_postings_shards_cover_all_terms_in_javascript_order_and_frequent_terms_
     assert sorted(vocab) == sorted(terms)
 
 
+def _split_by_loops(index, fields, head_docs):
+    """What pack._split computes, as the Python loops it replaced: the reference for its numpy version."""
+    import math
+    from itertools import accumulate
+    from generator.search.pack import B, K1
+    df = sum(len(f) // 3 for f in fields)
+    idf = math.log(1 + abs((index.count - df + 0.5) / (df + 0.5)))
+    acc, decoded = {}, []
+    for fi, flat in enumerate(fields):
+        docs, tfs, lens = list(accumulate(flat[0::3])), flat[1::3], flat[2::3]
+        decoded.append((docs, tfs, lens))
+        c, k = B / (index.length_sums[fi] / index.count), idf * (K1 + 1) * index.fields[fi].boost
+        for d, tf, n in zip(docs, tfs, lens):
+            acc[d] = acc.get(d, 0.0) + k * tf / (K1 * (1 - B + c * n) + tf)
+    if len(acc) <= head_docs * 2:
+        return None
+    top = sorted(sorted(acc), key=acc.__getitem__, reverse=True)[:head_docs + 1]
+    heads, tails = [], []
+    for docs, tfs, lens in decoded:
+        for into, keep in ((heads, True), (tails, False)):
+            out, prev = [], 0
+            for d, tf, n in zip(docs, tfs, lens):
+                if (d in top[:head_docs]) == keep:
+                    out += [d - prev, tf, n]
+                    prev = d
+            into.append(out)
+    bound = acc[top[head_docs]] + 0.0005 * len(fields) + 1e-6
+    return heads, tails, df, math.ceil(bound * 1000) / 1000
+
+
+def test_a_frequent_terms_head_is_its_best_documents_ties_to_the_lower_one(monkeypatch):
+    import random
+    from array import array
+    import generator.search.pack as pack
+    from generator.search.index import LunrIndex, TermPostings
+    monkeypatch.setattr(pack, "HEAD_DOCS", 8)
+    rng = random.Random(5)
+    for case in range(40):
+        count = rng.randint(10, 80)
+        fields = []
+        for _ in range(rng.randint(1, 3)):
+            docs = sorted(rng.sample(range(count), rng.randint(0, count)))
+            flat, prev = array("i"), 0
+            for d in docs:  # few distinct (tf, length) pairs: many documents tie
+                flat.extend((d - prev, rng.randint(1, 2), rng.choice((20, 40))))
+                prev = d
+            fields.append(flat)
+        index = LunrIndex([Field(f"f{i}", 1 + i) for i in range(len(fields))], count,
+                          [rng.randint(count, 50 * count)] * len(fields), {"t": TermPostings(0, fields)})
+        assert pack._split(index, fields) == _split_by_loops(index, fields, 8), case
+
+
 def test_months_give_document_ranges_for_date_filters():
     ps = [paper("a", "A", "x", day=3), paper("b", "B", "x", day=1), Paper(title="C", slug="c", body="x"),
           Paper(title="D", slug="d", body="x", date=dt.date(2025, 2, 2))]

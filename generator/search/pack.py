@@ -27,8 +27,6 @@ import json
 import math
 import re
 from array import array
-from itertools import accumulate, compress
-from operator import sub
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -141,50 +139,46 @@ def front_code(terms: Sequence[str]) -> str:
 def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]], list[list[int]], int, float] | None:
     """A frequent term's postings as (head fields, tail fields, df, tail bound), or None to keep it whole.
 
-    The head is the HEAD_DOCS documents with the largest sum over fields of the term's lunr weight; the
-    bound is the largest such sum in the tail, rounded up (lunr rounds each weight to 3 decimals)."""
+    The head is the HEAD_DOCS documents with the largest sum over fields of the term's lunr weight (ties:
+    the lower document first); the bound is the largest such sum in the tail, rounded up (lunr rounds each
+    weight to 3 decimals). In numpy: the frequent terms hold a growing share of the postings as the archive
+    grows (60 % of them at 10k papers, 89 % at 100k), and this took 12 s at 100k as Python loops. Each
+    weight is lunr's expression, an IEEE operation at a time in the same order, so the sums are the same
+    doubles the Python loops made."""
+    import numpy as np  # here: only a search index with frequent terms needs it (~0.1 s to import)
+
     df = sum(len(f) // 3 for f in fields)
     x = (index.count - df + 0.5) / (df + 0.5)
     idf = math.log(1 + abs(x))
-    acc: dict[int, float] = {}  # document → the term's weight summed over fields, in field order
+    acc = np.zeros(index.count)  # document → the term's weight summed over fields, in field order
+    present = np.zeros(index.count, dtype=bool)
     decoded = []
     for fi, flat in enumerate(fields):
-        docs = list(accumulate(flat[0::3]))
-        tfs, lens = flat[1::3], flat[2::3]
-        decoded.append((docs, tfs, lens))
-        if not docs:
+        triples = np.frombuffer(flat, dtype=np.intc).reshape(-1, 3)  # Δdocument, tf, field length
+        docs = np.cumsum(triples[:, 0], dtype=np.int64)
+        decoded.append((docs, triples))
+        if not len(docs):
             continue
         c = B / (index.length_sums[fi] / index.count)
         k = idf * (K1 + 1) * index.fields[fi].boost
-        weights = [k * tf / (K1 * (1 - B + c * n) + tf) for tf, n in zip(tfs, lens)]
-        if not acc:
-            acc = dict(zip(docs, weights))  # 0.0 + w is w: the same sums as adding to zeros
-        else:
-            get = acc.get
-            for d, w in zip(docs, weights):
-                acc[d] = get(d, 0.0) + w
-    if len(acc) <= HEAD_DOCS * 2:
+        tfs, lens = triples[:, 1].astype(np.float64), triples[:, 2].astype(np.float64)
+        acc[docs] += k * tfs / (K1 * (1 - B + c * lens) + tfs)  # a document is in a field's postings once
+        present[docs] = True
+    where = np.flatnonzero(present)
+    if len(where) <= HEAD_DOCS * 2:
         return None
-    present = sorted(acc)
-    # what heapq.nlargest(HEAD_DOCS, ...) picks (it is a stable sorted(reverse=True)[:n]), sorted in C; the
-    # next one is the tail's best
-    top = sorted(present, key=acc.__getitem__, reverse=True)[:HEAD_DOCS + 1]
-    mask = bytearray(index.count)
-    for d in top[:HEAD_DOCS]:
-        mask[d] = 1
-    bound = acc[top[HEAD_DOCS]] + 0.0005 * len(fields) + 1e-6
+    top = where[np.argsort(-acc[where], kind="stable")[:HEAD_DOCS + 1]]  # the next one is the tail's best
+    head = np.zeros(index.count, dtype=bool)
+    head[top[:HEAD_DOCS]] = True
+    bound = float(acc[top[HEAD_DOCS]]) + 0.0005 * len(fields) + 1e-6
     heads: list[list[int]] = []
     tails: list[list[int]] = []
-    for docs, tfs, lens in decoded:
-        sel = [mask[d] for d in docs]
-        rest = [1 - m for m in sel]
-        for into, pick in ((heads, sel), (tails, rest)):
-            ds = list(compress(docs, pick))
-            out: list[int] = [0] * (3 * len(ds))
-            out[0::3] = list(map(sub, ds, [0] + ds[:-1]))
-            out[1::3] = list(compress(tfs, pick))
-            out[2::3] = list(compress(lens, pick))
-            into.append(out)
+    for docs, triples in decoded:
+        sel = head[docs]
+        for into, pick in ((heads, sel), (tails, ~sel)):
+            part = triples[pick].astype(np.int64)
+            part[:, 0] = np.diff(docs[pick], prepend=0)
+            into.append(part.ravel().tolist())
     return heads, tails, df, math.ceil(bound * 1000) / 1000
 
 
