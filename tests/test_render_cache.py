@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import run_papers, tree, write_tree
 from generator.config import load_config
 from generator.render.renderer import Renderer, RowCache
@@ -93,6 +95,34 @@ def test_the_rows_kept_are_the_last_asked_for_again_and_no_more(tmp_path: Path, 
     assert list(rows.rows) == [(id(cards[1]), True), (id(cards[3]), True)]
     again = template.render(p=cards[0], show_date=True)  # left the cache: rendered again, the same
     assert again == row_cache(tmp_path / "new")[2].render(p=cards[0], show_date=True)
+
+
+def test_held_rows_are_kept_after_they_leave_until_released(tmp_path: Path, monkeypatch):
+    cards, rows, template = row_cache(tmp_path)
+    monkeypatch.setattr(rows, "KEPT", 1)
+    rows.hold(cards[:1])  # a later page (a topic page, say) will show the first card's row
+    for c in cards[:3]:  # each asked for twice: kept, then pushed out by the next
+        template.render(p=c, show_date=True), template.render(p=c, show_date=True)
+    assert list(rows.held) == [(id(cards[0]), True)]  # the held card's row stayed; the second's left
+    made = []
+    monkeypatch.setattr(rows.env, "get_template", lambda *a, **k: made.append(a) or pytest.fail("rendered again"))
+    assert template.render(p=cards[0], show_date=True) == row_cache(tmp_path / "new")[2].render(
+        p=cards[0], show_date=True) and not made
+    rows.release()
+    assert not rows.held and not rows.wanted
+
+
+def test_a_build_holds_the_rows_its_organisation_pages_show(tmp_path: Path, monkeypatch):
+    from generator.build.pipeline import build
+    content = many(tmp_path)
+    build(content, tmp_path / "kept")
+    held = []
+    release = RowCache.release
+    monkeypatch.setenv("PAPERS_JOBS", "1")  # one process: what it held is seen here
+    monkeypatch.setattr(RowCache, "KEPT", 1)
+    monkeypatch.setattr(RowCache, "release", lambda self: held.append(len(self.held)) or release(self))
+    build(content, tmp_path / "held")
+    assert max(held) > 0 and tree(tmp_path / "kept") == tree(tmp_path / "held")
 
 
 def test_each_day_week_and_month_page_comes_right_after_the_days_it_shows(tmp_path: Path):

@@ -53,11 +53,15 @@ def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous
                   ) -> Rendered:
     before = len(writer.files)
     share = Rendered()
-    with gc_paused():  # rendering makes almost no cycles: collect them now and then, not at every 700 objects
-        for i, page in enumerate(todo, 1):
-            _render_one(page, renderer, writer, previous, share)
-            if i % 2000 == 0:
-                gc.collect(0)  # only what the last pages made
+    renderer.rows.hold(card for page in todo if page.kind in _OUT_OF_ORDER for card in page.context["papers"])
+    try:
+        with gc_paused():  # rendering makes almost no cycles: collect them now and then, not at every 700 objects
+            for i, page in enumerate(todo, 1):
+                _render_one(page, renderer, writer, previous, share)
+                if i % 2000 == 0:
+                    gc.collect(0)  # only what the last pages made
+    finally:
+        renderer.rows.release()
     share.files = writer.files[before:]
     return share
 
@@ -75,6 +79,7 @@ def _render_one(page: Page, renderer: Renderer, writer: Writer, previous: dict[s
 
 
 _PERIODS = {"day": 0, "week": 1, "month": 2}
+_OUT_OF_ORDER = ("org", "topic", "author")  # pages whose rows (their cards: context["papers"]) RowCache holds
 
 
 def by_period(todo: list[Page]) -> list[Page]:
