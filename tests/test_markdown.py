@@ -87,6 +87,30 @@ def test_the_fast_path_escapes_what_markdown_it_escapes_and_leaves_the_rest(text
         assert (plain, ()) == render_full(text)
 
 
+UNDERSCORED = st.sampled_from(["_", "__", "a_b", "x_1", "snake_case", "_a", "a_", "\\_", "\\\\_", "\\*", "\\%",
+                                "\\\\", "\\", "\\a", "*", "\\*_", "_\\*", "(_", "_)", "é_a", "a_é", "1_2", "&#1;", "\\&",
+                                "\\<", "<a:", "`", "\\`", "[", "\\[", "]", "~", "!"])
+underscored = st.lists(st.one_of(st.text(alphabet="abxyz019 .,;:()'?%-", min_size=1, max_size=6), UNDERSCORED),
+                       min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(underscored)
+@example("x\\*_a_\\*y")  # `_` after an escaped `*` can open emphasis: not plain
+@example("a \\% of snake_case and x_1 \\_n\\_")
+def test_inner_underscores_and_backslash_escapes_are_text_as_markdown_it_renders_them(text: str):
+    plain = plain_paragraph(text)
+    if plain is not None:
+        assert (plain, ()) == render_full(text)
+    assert _render(text) == render_full(text)
+
+
+def test_the_fast_path_takes_inner_underscores_and_escapes():
+    assert plain_paragraph("We use snake_case names, cut 40\\% of it and x_1__y.") == (
+        "<p>We use snake_case names, cut 40% of it and x_1__y.</p>\n")
+    assert plain_paragraph("an _emphasis_") is None and plain_paragraph("x\\*_a_\\*y") is None
+
+
 # URLs as abstracts hold them, and what sits next to them: trailing punctuation, a second URL, schemes
 # linkify-it does not know, `javascript:`, `*`, e-mail and bare domain names the core rule would link.
 URL_PIECES = st.sampled_from(["https://github.com/a/b", "http://x.io", "https://x.io/p?q=1&r=2#f", "HTTPS://X.IO/A",

@@ -70,6 +70,11 @@ def may_link(text: str) -> bool:
 _SYNTAX = re.compile(r"[`*_\[\]]|&(?:#|[A-Za-z0-9]+;)|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|\\[!-/:-@\[-`{-~]")
 _SYNTAX_CHARS = re.compile(r"[`*_\[\]&<\\]")  # a quick first look: most abstracts have none of these
 _BLOCK_START = re.compile(r"[#>+=~-]|\d{1,9}[.)]")
+# Two kinds of syntax that only ever give text: underscores with an ASCII letter or digit on both sides
+# (`snake_case`, `x_1`: such a run neither opens nor closes emphasis), and backslash escapes (`\%`, `\_`:
+# the punctuation character as text). At 10k papers, 381 of the 1,395 abstracts both fast paths gave up on.
+_INNER_UNDERSCORES = re.compile(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def plain_paragraph(text: str) -> str | None:
@@ -79,8 +84,14 @@ def plain_paragraph(text: str) -> str | None:
     linkify) finds one paragraph of text, which it escapes. `text.isprintable()` rules out newlines, tabs,
     NUL and Unicode spaces that markdown-it trims or changes. tests/test_markdown.py checks fast == full on
     generated and corpus abstracts."""
-    if (not text or not text.isprintable() or text[0] == " " or text[-1] == " "
-            or (_SYNTAX_CHARS.search(text) and _SYNTAX.search(text)) or _BLOCK_START.match(text) or may_link(text)):
+    if (not text or not text.isprintable() or text[0] == " " or text[-1] == " " or _BLOCK_START.match(text)
+            or may_link(text)):
+        return None
+    if _SYNTAX_CHARS.search(text) is None:
+        return _plain_html(text)
+    rest = _INNER_UNDERSCORES.sub("", text) if "_" in text else text  # in the text as written: what is next
+    rest = _ESCAPED.sub("", rest) if "\\" in rest else rest  # to each underscore decides what it does
+    if _SYNTAX.search(rest):
         return None
     return _plain_html(text)
 
@@ -137,7 +148,10 @@ def _escape(text: str) -> str:
 
 
 def _plain_html(text: str) -> str:
-    """markdown-it's escapeHtml, in a paragraph."""
+    """What markdown-it makes of a text plain_paragraph() takes: backslash escapes undone, escapeHtml, in a
+    paragraph."""
+    if "\\" in text:
+        text = _ESCAPED.sub(r"\1", text)
     return "<p>" + _escape(text) + "</p>\n"
 
 
