@@ -109,6 +109,8 @@ def test_the_fast_path_takes_inner_underscores_and_escapes():
     assert plain_paragraph("We use snake_case names, cut 40\\% of it and x_1__y.") == (
         "<p>We use snake_case names, cut 40% of it and x_1__y.</p>\n")
     assert plain_paragraph("an _emphasis_") is None and plain_paragraph("x\\*_a_\\*y") is None
+    assert plain_paragraph("Fast training.We show Phi.This works") == "<p>Fast training.We show Phi.This works</p>\n"
+    assert plain_paragraph("See en.wikipedia.org for more") is None  # linkify-it links it
 
 
 # URLs as abstracts hold them, and what sits next to them: trailing punctuation, a second URL, schemes
@@ -136,6 +138,9 @@ def test_the_linked_fast_path_is_what_markdown_it_renders(text: str):
     linked = linked_paragraph(text)
     if linked is not None:
         assert linked == render_full(text)
+    plain = plain_paragraph(text)  # and the plain one, where linkify-it finds no link in what may hold one
+    if plain is not None:
+        assert (plain, ()) == render_full(text)
 
 
 def _corpus_bodies(tmp_path: Path) -> list[str]:

@@ -84,11 +84,16 @@ def plain_paragraph(text: str) -> str | None:
     linkify) finds one paragraph of text, which it escapes. `text.isprintable()` rules out newlines, tabs,
     NUL and Unicode spaces that markdown-it trims or changes. tests/test_markdown.py checks fast == full on
     generated and corpus abstracts."""
-    if (not text or not text.isprintable() or text[0] == " " or text[-1] == " " or _BLOCK_START.match(text)
-            or may_link(text)):
+    if not text or not text.isprintable() or text[0] == " " or text[-1] == " " or _BLOCK_START.match(text):
         return None
     if _SYNTAX_CHARS.search(text) is None:
+        # then the paragraph is one text token (no `://` for the inline linkify rule): linkify-it's own test
+        # of the whole text says whether the core rule links anything ("training.We", "Phi.This" do not)
+        if may_link(text) and ("://" in text or _md().linkify.test(text)):
+            return None
         return _plain_html(text)
+    if may_link(text):
+        return None
     rest = _INNER_UNDERSCORES.sub("", text) if "_" in text else text  # in the text as written: what is next
     rest = _ESCAPED.sub("", rest) if "\\" in rest else rest  # to each underscore decides what it does
     if _SYNTAX.search(rest):
