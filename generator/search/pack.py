@@ -154,7 +154,8 @@ def _split(index: LunrIndex, fields: list[array[int]]) -> tuple[list[list[int]],
     present = np.zeros(index.count, dtype=bool)
     decoded = []
     for fi, flat in enumerate(fields):
-        triples = np.frombuffer(flat, dtype=np.intc).reshape(-1, 3)  # Δdocument, tf, field length
+        # Δdocument, tf, field length (an absent field is the shared empty array: no buffer to view)
+        triples = (np.frombuffer(flat, dtype=np.intc) if flat else np.zeros(0, np.intc)).reshape(-1, 3)
         docs = np.cumsum(triples[:, 0], dtype=np.int64)
         decoded.append((docs, triples))
         if not len(docs):
