@@ -67,14 +67,15 @@ def may_link(text: str) -> bool:
 # character reference (`&amp;`, `&#38;`); an autolink (`<https:...>`; `<a@b>` needs `@`, which may_link
 # sends there); a backslash escape (backslash + ASCII punctuation). Raw HTML is off, so any other `<`, `>`
 # or `&` is text, as are `!` (images are off too) and `~` (no strikethrough in CommonMark).
-_SYNTAX = re.compile(r"[`*_\[\]]|&(?:#|[A-Za-z0-9]+;)|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|\\[!-/:-@\[-`{-~]")
+_ASCII_PUNCT = r"[!-/:-@\[-`{-~]"  # what a backslash escapes
+_SYNTAX = re.compile(r"[`*_\[\]]|&(?:#|[A-Za-z0-9]+;)|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|\\" + _ASCII_PUNCT)
 _SYNTAX_CHARS = re.compile(r"[`*_\[\]&<\\]")  # a quick first look: most abstracts have none of these
 _BLOCK_START = re.compile(r"[#>+=~-]|\d{1,9}[.)]")
 # Two kinds of syntax that only ever give text: underscores with an ASCII letter or digit on both sides
 # (`snake_case`, `x_1`: such a run neither opens nor closes emphasis), and backslash escapes (`\%`, `\_`:
 # the punctuation character as text). At 10k papers, 381 of the 1,395 abstracts both fast paths gave up on.
 _INNER_UNDERSCORES = re.compile(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])")
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile(r"\\(" + _ASCII_PUNCT + ")")
 
 
 def plain_paragraph(text: str) -> str | None:
@@ -181,12 +182,13 @@ _PLAIN: set[str] = set()  # texts prepare() found plain_paragraph() takes: not c
 def _render(text: str) -> Rendered:
     if text in _PLAIN:
         return _plain_html(text), ()
+    found = _FULL.get(text)  # only texts plain_paragraph() gave up on: not checked again (linkify-it's test)
+    if found is not None:
+        return found
     plain = plain_paragraph(text)
     if plain is not None:
         return plain, ()
-    found = _FULL.get(text)
-    if found is None:
-        found = _FULL[text] = linked_paragraph(text) or render_full(text)
+    found = _FULL[text] = linked_paragraph(text) or render_full(text)
     return found
 
 
