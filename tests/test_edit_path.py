@@ -67,3 +67,34 @@ def test_one_edit_remakes_one_papers_contexts(tmp_path: Path, counted: dict[str,
     assert 0 < result.rendered <= 16, result.rendered
     build(root / "content", root / "fresh", base_url=BASE)
     assert tree(root / "site") == tree(root / "fresh")
+
+
+def test_serves_first_run_on_an_up_to_date_site_makes_no_page(tmp_path: Path, counted: dict[str, int]):
+    """`papers serve --watch` on the output `papers build` made: the first run reads the files and makes the
+    model and page list, but no page context and no search job; the first edit is then as exact as ever."""
+    root = archive(tmp_path)
+    (root / content_path("paper-00", DAYS[0])).write_text(  # an abstract for markdown-it, and its cache
+        paper("paper-00", "Paper number 0", DAYS[0], 0, body="An *emphasised* abstract."), encoding="utf-8")
+    build(root / "content", root / "site", base_url=BASE)
+    cached = Pipeline(root / "content", root / "site").cache.abstracts()
+    assert len(cached) == 1
+    for key in counted:
+        counted[key] = 0
+    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
+    assert served.up_to_date()
+    before = tree(root / "site")
+    first = served.run(writer=InPlace)
+    assert counted["context"] == 0 and counted["bibtex"] == 0
+    assert (first.rendered, first.written, first.removed, first.search) == (0, 0, 0, False)
+    assert not served.search_due and tree(root / "site") == before
+
+    edited = root / content_path("paper-13", DAYS[13 % len(DAYS)])
+    edited.write_text(re.sub(r"(?m)^upvotes: .*$", "upvotes: 99", edited.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    result = served.run(Changes({"content"}, {edited}), writer=InPlace, search=False)
+    assert counted["context"] <= 5 and 0 < result.rendered <= 16, (counted, result.rendered)
+    served.update_search()
+    served.save()
+    assert served.cache.abstracts() == cached  # the session kept markdown-it's results for the next build
+    build(root / "content", root / "fresh", base_url=BASE)
+    assert tree(root / "site") == tree(root / "fresh")

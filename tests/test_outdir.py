@@ -4,14 +4,15 @@ is refused too. All through the real CLI on small archives written from dicts.""
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from pathlib import Path
 
 import pytest
 
-from conftest import run_papers
+from conftest import run_papers, write_tree
 from generator.build.cache import MARK
-from generator.build.outdir import project_root
+from generator.build.outdir import output_files, project_root
 from generator.build.cache import cache_dir
 from generator.build.pipeline import build
 from test_serve import make_project
@@ -138,3 +139,20 @@ def test_project_root_is_the_nearest_folder_with_a_sign(tmp_path):
     assert project_root(tmp_path / "repo" / "data" / "content") == (tmp_path / "repo").resolve()
     (tmp_path / "repo" / "data" / "papers.yml").write_text("title: x\n", encoding="utf-8")
     assert project_root(tmp_path / "repo" / "data" / "content") == (tmp_path / "repo" / "data").resolve()
+
+
+def test_output_files_lists_what_rglob_lists(tmp_path):
+    """serve's first run drops whatever the output holds that no page makes: output_files() must find the same
+    entries as `rglob("*")` with `is_file() or is_symlink()`, hidden ones and links included, links not followed."""
+    out = tmp_path / "site"
+    write_tree(out, {"index.html": "x", ".hidden": "x", "papers/a/index.html": "x", "papers/a/a.bib": "x",
+                     "deep/er/still/x.txt": "x", "elsewhere/inside.txt": "x"})
+    (out / "empty").mkdir()
+    (out / "link-to-file").symlink_to(out / "index.html")
+    (out / "link-to-folder").symlink_to(out / "elsewhere")  # listed as itself, not as the files under it
+    (out / "dangling").symlink_to(tmp_path / "gone")
+    os.mkfifo(out / "fifo")  # neither a file nor a link: rglob's test leaves it out
+    expected = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink()}
+    assert output_files(out) == expected
+    assert {"link-to-folder", "dangling", ".hidden", "deep/er/still/x.txt"} <= expected
+    assert "fifo" not in expected and "link-to-folder/inside.txt" not in expected

