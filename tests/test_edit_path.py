@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
+from generator.build.cache import SIGNATURES, cache_dir
 from generator.build.changes import Changes
 from generator.build.pipeline import Pipeline, build
 from generator.build.writers import InPlace
@@ -98,3 +99,20 @@ def test_serves_first_run_on_an_up_to_date_site_makes_no_page(tmp_path: Path, co
     assert served.cache.abstracts() == cached  # the session kept markdown-it's results for the next build
     build(root / "content", root / "fresh", base_url=BASE)
     assert tree(root / "site") == tree(root / "fresh")
+
+
+def test_serves_first_run_renders_as_usual_when_the_cache_lacks_a_signature(tmp_path: Path,
+                                                                            counted: dict[str, int]):
+    """The fallback of the test above: with no page signatures in the cache (a lost or unreadable file), the
+    first run makes every page's context and compares, and still writes nothing and keeps the output's index."""
+    root = archive(tmp_path)
+    build(root / "content", root / "site", base_url=BASE)
+    (cache_dir(root / "site") / SIGNATURES).unlink()
+    for key in counted:
+        counted[key] = 0
+    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
+    assert served.up_to_date()
+    before = tree(root / "site")
+    first = served.run(writer=InPlace)
+    assert counted["context"] == 60 and first.rendered == first.pages and (first.written, first.removed) == (0, 0)
+    assert not served.search_due and tree(root / "site") == before
