@@ -15,7 +15,7 @@ import pytest
 from conftest import write_tree
 from generator.build.cache import SIGNATURES, cache_dir
 from generator.build.changes import Changes
-from generator.build.pipeline import Pipeline, build
+from generator.build.pipeline import BuildResult, Pipeline, build
 from generator.build.writers import InPlace
 from generator.content import validate
 from generator.model import memo
@@ -70,6 +70,17 @@ def test_one_edit_remakes_one_papers_contexts(tmp_path: Path, counted: dict[str,
     assert tree(root / "site") == tree(root / "fresh")
 
 
+def serve_first_run(root: Path, counted: dict[str, int]) -> tuple[Pipeline, BuildResult, dict[str, bytes]]:
+    """serve's pipeline on the up-to-date output `papers build` left, after its first run (counted from zero),
+    and the output as it was before that run."""
+    for key in counted:
+        counted[key] = 0
+    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
+    assert served.up_to_date()
+    before = tree(root / "site")
+    return served, served.run(writer=InPlace), before
+
+
 def test_serves_first_run_on_an_up_to_date_site_makes_no_page(tmp_path: Path, counted: dict[str, int]):
     """`papers serve --watch` on the output `papers build` made: the first run reads the files and makes the
     model and page list, but no page context and no search job; the first edit is then as exact as ever."""
@@ -79,12 +90,7 @@ def test_serves_first_run_on_an_up_to_date_site_makes_no_page(tmp_path: Path, co
     build(root / "content", root / "site", base_url=BASE)
     cached = Pipeline(root / "content", root / "site").cache.abstracts()
     assert len(cached) == 1
-    for key in counted:
-        counted[key] = 0
-    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
-    assert served.up_to_date()
-    before = tree(root / "site")
-    first = served.run(writer=InPlace)
+    served, first, before = serve_first_run(root, counted)
     assert counted["context"] == 0 and counted["bibtex"] == 0
     assert (first.rendered, first.written, first.removed, first.search) == (0, 0, 0, False)
     assert not served.search_due and tree(root / "site") == before
@@ -108,11 +114,6 @@ def test_serves_first_run_renders_as_usual_when_the_cache_lacks_a_signature(tmp_
     root = archive(tmp_path)
     build(root / "content", root / "site", base_url=BASE)
     (cache_dir(root / "site") / SIGNATURES).unlink()
-    for key in counted:
-        counted[key] = 0
-    served = Pipeline(root / "content", root / "site", base_url=BASE, keep=True)
-    assert served.up_to_date()
-    before = tree(root / "site")
-    first = served.run(writer=InPlace)
+    served, first, before = serve_first_run(root, counted)
     assert counted["context"] == 60 and first.rendered == first.pages and (first.written, first.removed) == (0, 0)
     assert not served.search_due and tree(root / "site") == before
