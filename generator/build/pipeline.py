@@ -330,6 +330,7 @@ class Pipeline:
         """serve's first run on an up-to-date output: the cache's signatures if it has one for each page and no
         other, else None (render as usual). No page context is made, no abstract parsed, no search job forked:
         a save in serve's first seconds waits for the files, model and page list, not every page's signature."""
+        # in either case the output's search index and markdown-it's cached results are this run's (run() has no job)
         self._search, self._known = dict(self._state.search), self.cache.abstracts()  # type: ignore[union-attr]
         signatures = self.cache.signatures()
         if len(signatures) != len(site_pages) or not all(page.path in signatures for page in site_pages):
