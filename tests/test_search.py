@@ -74,14 +74,25 @@ def test_front_coding_counts_utf16_code_units():
 
 # ---- the index ----
 
-def test_term_indexes_follow_first_occurrence_by_document_then_field():
-    idx = build_index([("beta alpha", "gamma", None), ("delta", "alpha beta epsilon", "Org")], FIELDS)
+@pytest.fixture(params=[(512, 4096), (1, 1), (1, 2), (2, 3)], ids=["one-block", "block-1", "block-2", "block-3"])
+def blocks(request, monkeypatch):
+    """build_index counts BLOCK documents at a time (read CHUNK at a time): block boundaries change nothing."""
+    import generator.search.index as index
+    monkeypatch.setattr(index, "CHUNK", request.param[0])
+    monkeypatch.setattr(index, "BLOCK", request.param[1])
+
+
+def test_term_indexes_follow_first_occurrence_by_document_then_field(blocks):
+    idx = build_index([("beta alpha", "gamma", None), ("delta", "alpha beta epsilon", "Org"),
+                       ("the ... of", "", "zeta alpha")], FIELDS)
     order = sorted(idx.terms, key=lambda t: idx.terms[t].index)
-    assert order == ["beta", "alpha", "gamma", "delta", "epsilon", "org"]
-    assert idx.count == 2 and idx.length_sums == [3, 4, 1]
+    assert order == list(idx.terms) == ["beta", "alpha", "gamma", "delta", "epsilon", "org", "", "zeta"]
+    assert idx.count == 3 and idx.length_sums == [4, 4, 3]  # "the", "of": stop words; "...": the empty term
+    assert idx.terms["alpha"].docs(0) == [0] and idx.terms["alpha"].docs(1) == [1]
+    assert idx.terms["alpha"].fields[2].tolist() == [2, 1, 2]
 
 
-def test_postings_are_document_deltas_with_tf_and_field_length():
+def test_postings_are_document_deltas_with_tf_and_field_length(blocks):
     idx = build_index([("x",), ("y",), ("x x y",), ("x",)], [Field("title")])
     assert idx.terms["x"].fields[0].tolist() == [0, 1, 1, 2, 2, 3, 1, 1, 1]  # an array of C ints
     assert idx.terms["x"].docs(0) == [0, 2, 3]

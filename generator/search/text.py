@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from lunr.stop_word_filter import WORDS as LUNR_STOP_WORDS
 
@@ -212,16 +212,22 @@ class Analyzer:
     def learn(self, tokens: Iterable[str]) -> None:
         """Run the pipeline once for each token not seen before (and the stemmer once per trimmed word)."""
         memo = self._memo
+        for tok, term in self.run(set(tokens).difference(memo)):
+            memo[tok] = DROP if term is None else term
+
+    @staticmethod
+    def run(tokens: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+        """Each of `tokens` with its term (None: dropped), not memoised (the stemmer once per trimmed word)."""
         stems: dict[str, str] = {}
-        for tok in set(tokens).difference(memo):
+        for tok in tokens:
             t = _TRIM.sub("", tok)
             if t in STOP_WORDS:
-                memo[tok] = DROP
+                yield tok, None
                 continue
             s = stems.get(t)
             if s is None:
                 s = stems[t] = stem(t)
-            memo[tok] = s
+            yield tok, s
 
     def count(self, toks: list[str]) -> tuple[dict[str, int], int]:
         """Term frequencies of learned tokens (in first-occurrence order) and the field length lunr counts."""
