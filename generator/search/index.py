@@ -68,7 +68,7 @@ def is_array_index(ref: str) -> bool:
 
 
 CHUNK = 512   # documents tokenised at a time: their tokens are all that is held, not the whole archive's
-BLOCK = 4096  # documents whose term ids are counted together, in numpy (~0.8M tokens: ~35 MB for a moment)
+BLOCK = 512   # documents whose term ids are counted together, in numpy (~0.1M tokens: ~5 MB for a moment)
 
 
 def build_index(texts: Iterable[Sequence[str | None]], fields: Sequence[Field],
