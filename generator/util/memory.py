@@ -1,0 +1,29 @@
+"""`fixed_mmap_threshold()`: a large buffer freed goes back to the system at once (glibc's malloc).
+
+glibc serves a request above its mmap threshold (128 KiB at start) with a mapping of its own, and gives it
+back on free; but each such free raises the threshold to the buffer's size, so the next buffers of that
+size come from the heap, where the small objects made between them pin the space. The search index counts
+512 documents at a time in numpy (temporaries of ~1 MB each): with the sliding threshold, its process held
+~50 MB more at 100k papers than the objects in it (tracemalloc: 269 MB; RSS: 303 MB after the index, a
+peak of 789 MB against 751 MB with the threshold fixed).
+"""
+from __future__ import annotations
+
+import ctypes
+import sys
+
+__all__ = ["fixed_mmap_threshold"]
+
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h; setting it also stops the threshold from sliding
+
+
+def fixed_mmap_threshold(size: int = 128 * 1024) -> bool:
+    """Fix the threshold at `size` for this process (a forked job's; it stays set); False if not glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return mallopt(M_MMAP_THRESHOLD, size) == 1
