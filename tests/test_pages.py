@@ -191,6 +191,16 @@ def test_topic_and_author_pages_are_bounded(monkeypatch):
     assert people.group_topics(few) == {} and people.group_authors(few) == {}
 
 
+def test_the_search_jobs_model_skips_topics_and_authors_only():
+    """build_model(groups=False), the search job's: the same papers in the same order, no topic or author."""
+    from generator.model.site import build_model
+    papers = [Paper(title=f"P{i}", slug=f"p{i}", upvotes=i % 7, date=dt.date(2025, 1, 1 + i % 5),
+                    extra={"keywords": ["k"], "authors": ["A B"]}) for i in range(12)]
+    full, lean = build_model(papers), build_model(papers, groups=False)
+    assert full.topics and full.authors and not lean.topics and not lean.authors
+    assert lean.papers == full.papers and lean.days == full.days and lean.orgs == full.orgs
+
+
 def test_week_and_month_pages_rank_by_upvotes_with_each_rows_day(fetch_site: Path):
     for rel in ("week/2026-W32/index.html", "month/2026-08/index.html"):
         html = _html(fetch_site, rel)

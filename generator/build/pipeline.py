@@ -125,7 +125,7 @@ class Pipeline:
                 def start_search(unjudged: list[Any]) -> None:  # the files are read, not yet judged: the
                     nonlocal out, job  # job runs beside the validator (1 s on one core at 100k papers)
                     out = writer(self.out)
-                    job = SearchJob(lambda: build_model(unjudged), config, out, self._reusable_search())
+                    job = SearchJob(lambda: build_model(unjudged, groups=False), config, out, self._reusable_search())
                 with gc_paused():
                     papers, result.warnings = self._read(full, stamps, changes, start_search if search and not
                                                          adopt else None)

@@ -49,9 +49,10 @@ class SiteModel:
     authors: dict[str, Group] = field(default_factory=dict)  # slug -> (name, papers)
 
 
-def build_model(papers: Iterable[Paper], memo: "Memo | None" = None) -> SiteModel:
+def build_model(papers: Iterable[Paper], memo: "Memo | None" = None, groups: bool = True) -> SiteModel:
     """Group papers into days, ISO weeks, months and organisations (`memo`: serve's, which keeps each
-    paper's sort key and groups between runs)."""
+    paper's sort key and groups between runs), and topics and authors unless `groups` is False (the search
+    index needs only the papers in order)."""
     facts_of = memo.facts if memo is not None else facts
     known = [(facts_of(p), p) for p in papers]
     known.sort(key=lambda item: item[0][0])
@@ -71,7 +72,7 @@ def build_model(papers: Iterable[Paper], memo: "Memo | None" = None) -> SiteMode
         if org:
             orgs.setdefault(org, (p.organization, []))[1].append(p)
     return SiteModel(ordered, days, dict(sorted(weeks.items())), months, dict(sorted(orgs.items())), undated,
-                     group_topics(ordered), group_authors(ordered))
+                     group_topics(ordered) if groups else {}, group_authors(ordered) if groups else {})
 
 
 def _neighbours(keys: list[str], i: int) -> tuple[str | None, str | None]:
