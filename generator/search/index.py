@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterable, Sequence
 
-from ..util.memory import fixed_mmap_threshold
 from .text import Analyzer
 
 __all__ = ["Field", "TermPostings", "LunrIndex", "build_index", "is_array_index"]
@@ -109,7 +108,6 @@ class _Counter:
 
     def __init__(self, nf: int) -> None:
         import numpy  # here: the site's other stages do not need it (~0.06 s to import)
-        fixed_mmap_threshold()  # the blocks' temporaries go back to the system as they are freed
         self.np, self.nf = numpy, nf
         self.postings: list[list] = [[] for _ in range(nf)]  # by term id: [Δdoc, tf, length, ...] or None
         self.sums, self.count, self.seen = [0] * nf, 0, 0  # field lengths; documents; ids met before the block

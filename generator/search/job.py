@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..util.codehash import code_hash
+from ..util.memory import fixed_mmap_threshold
 from ..util.parallel import Background
 from .files import search_files, search_key
 
@@ -45,6 +46,7 @@ class SearchJob:
 
 def _make(model: SiteModel, config: SiteConfig, writer: Writer, previous: dict[str, Any]) -> dict[str, Any]:
     t0, cpu0 = time.perf_counter(), time.process_time()
+    fixed_mmap_threshold()  # this process's: the index's numpy temporaries go back to the system as freed
     documents = search_key(model)
     key = hashlib.sha256((code_hash() + documents).encode()).hexdigest()
     old = previous.get("files", [])

@@ -18,7 +18,7 @@ M_MMAP_THRESHOLD = -3  # glibc's malloc.h; setting it also stops the threshold f
 
 
 def fixed_mmap_threshold(size: int = 128 * 1024) -> bool:
-    """Fix the threshold at `size` for this process (a forked job's; it stays set); False if not glibc."""
+    """Fix the threshold at `size` for this process (the search job's; it stays set); False if not glibc."""
     if not sys.platform.startswith("linux"):
         return False
     try:
