@@ -84,6 +84,10 @@ class Paper:
     extra: dict[str, Any] = field(default_factory=dict)  # every other key, kept in file order
     path: str | None = None  # a str, not a Path: at 100k papers a PosixPath's parts cost ~47 MB more
     body_line: int = 1  # line in the file where the body starts
+    # model/paper.py's authors_of and keywords_of keep their results here. Fields, not keys added to the
+    # instance's __dict__ later, which made Python give each Paper a dict of its own (~730 bytes a paper).
+    _authors: list[str] | None = field(default=None, repr=False, compare=False)
+    _keywords: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:

@@ -53,27 +53,28 @@ def authors_of(p: Paper) -> list[str]:
 
     Kept on the Paper (a new Paper is read whenever its file changes): listings, groups, the page and the
     BibTeX all ask. Never change the list."""
-    found = p.__dict__.get("_authors")
+    found = p._authors
     if found is None:
         found = []
         for a in p.extra.get("authors") or ():
             name = a.get("name") if isinstance(a, dict) else a
             if isinstance(name, str) and name.strip():
-                found.append(" ".join(name.split()))
-        p.__dict__["_authors"] = found
+                clean = " ".join(name.split())
+                found.append(name if clean == name else clean)  # the file's own str when already clean
+        p._authors = found
     return found
 
 
 def keywords_of(p: Paper) -> list[str]:
     """The paper's keywords, each once (by URL name), in file order (kept on the Paper, as authors_of)."""
-    found = p.__dict__.get("_keywords")
+    found = p._keywords
     if found is None:
         seen: dict[str, str] = {}
         for k in p.extra.get("keywords") or ():
             if isinstance(k, str) and k.strip():
-                k = " ".join(k.split())
-                seen.setdefault(name_slug(k), k)
-        found = p.__dict__["_keywords"] = list(seen.values())
+                clean = " ".join(k.split())
+                seen.setdefault(name_slug(clean), k if clean == k else clean)
+        found = p._keywords = list(seen.values())
     return found
 
 
