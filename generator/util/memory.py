@@ -27,3 +27,15 @@ def fixed_mmap_threshold(size: int = 128 * 1024) -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return mallopt(M_MMAP_THRESHOLD, size) == 1
+
+
+def give_back() -> bool:
+    """Return the heap's free pages to the system (glibc's malloc_trim); False if not glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return bool(trim(0))
