@@ -61,7 +61,7 @@ TRIM_PROBE = textwrap.dedent("""
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="not glibc's malloc")
 def test_give_back_returns_free_heap_pages():
-    """pipeline.py calls give_back() before it forks the search job, which would hold the free pages too."""
+    """SearchJob calls give_back() before it forks, so that the job does not start out holding the free pages."""
     def given_back(mode: str) -> int:
         run = subprocess.run([sys.executable, "-c", TRIM_PROBE, mode], capture_output=True, text=True, cwd=ROOT,
                              check=True)

@@ -44,7 +44,6 @@ from ..render.theme import Theme
 from ..search.job import SearchJob
 from ..util import progress
 from ..util.gcpause import gc_paused
-from ..util.memory import give_back
 from .cache import SIGNATURES, Cache
 from .changes import Changes
 from .outdir import output_files
@@ -126,7 +125,6 @@ class Pipeline:
                 def start_search(unjudged: list[Any]) -> None:  # the files are read, not yet judged: the
                     nonlocal out, job  # job runs beside the validator (1 s on one core at 100k papers)
                     out = writer(self.out)
-                    give_back()
                     job = SearchJob(lambda: build_model(unjudged, groups=False), config, out, self._reusable_search())
                 with gc_paused():
                     papers, result.warnings = self._read(full, stamps, changes, start_search if search and not

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..util.codehash import code_hash
-from ..util.memory import fixed_mmap_threshold
+from ..util.memory import fixed_mmap_threshold, give_back
 from ..util.parallel import Background
 from .files import search_files, search_key
 
@@ -28,6 +28,7 @@ class SearchJob:
 
     def __init__(self, source: Callable[[], SiteModel], config: SiteConfig, writer: Writer,
                  previous: dict[str, Any]):
+        give_back()  # the heap's free pages: a forked process would count them in its RSS from the start
         self._job = Background(lambda: _make(source(), config, writer, previous))
 
     def result(self) -> dict[str, Any]:

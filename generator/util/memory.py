@@ -1,4 +1,11 @@
-"""`fixed_mmap_threshold()`: a large buffer freed goes back to the system at once (glibc's malloc).
+"""Giving freed memory back to the system (glibc's malloc; both do nothing on other C libraries).
+
+`give_back()` (malloc_trim): the heap's free pages go back now. A forked process starts with the RSS of its
+parent, free pages included: SearchJob calls it before it forks. A build forks the search job once the papers
+are read, when the main process held ~80 MB of the reading's freed memory at 100k papers; trimmed first, the
+job, the main process and the render worker each peaked ~45 MB lower (8 ms).
+
+`fixed_mmap_threshold()`: a large buffer freed goes back to the system at once.
 
 glibc serves a request above its mmap threshold (128 KiB at start) with a mapping of its own, and gives it
 back on free; but each such free raises the threshold to the buffer's size, so the next buffers of that
@@ -12,7 +19,7 @@ from __future__ import annotations
 import ctypes
 import sys
 
-__all__ = ["fixed_mmap_threshold"]
+__all__ = ["fixed_mmap_threshold", "give_back"]
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h; setting it also stops the threshold from sliding
 
