@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from typing import Any
 
 __all__ = ["fixed_mmap_threshold", "give_back"]
 
@@ -26,23 +27,23 @@ M_MMAP_THRESHOLD = -3  # glibc's malloc.h; setting it also stops the threshold f
 
 def fixed_mmap_threshold(size: int = 128 * 1024) -> bool:
     """Fix the threshold at `size` for this process (the search job's; it stays set); False if not glibc."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return mallopt(M_MMAP_THRESHOLD, size) == 1
+    mallopt = _libc("mallopt", [ctypes.c_int, ctypes.c_int])
+    return mallopt is not None and mallopt(M_MMAP_THRESHOLD, size) == 1
 
 
 def give_back() -> bool:
     """Return the heap's free pages to the system (glibc's malloc_trim); False if not glibc."""
+    trim = _libc("malloc_trim", [ctypes.c_size_t])
+    return trim is not None and bool(trim(0))
+
+
+def _libc(name: str, argtypes: list) -> Any:
+    """The C library's function `name` (returning an int) on Linux, if it has one; else None."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
-        trim = ctypes.CDLL(None).malloc_trim
+        fn = getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
-        return False
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return bool(trim(0))
+        return None
+    fn.argtypes, fn.restype = argtypes, ctypes.c_int
+    return fn
