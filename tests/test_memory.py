@@ -11,12 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# 200 buffers of 1 MB, each followed by a small object that stays: freed, how many MB does the process give back?
-PROBE = textwrap.dedent("""
+# what the probes below start with: the process's resident MB
+RSS = textwrap.dedent("""
     import sys
-    from generator.util.memory import fixed_mmap_threshold
     def rss():
         return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1]) // 1024
+""")
+# 200 buffers of 1 MB, each followed by a small object that stays: freed, how many MB does the process give back?
+PROBE = RSS + textwrap.dedent("""
+    from generator.util.memory import fixed_mmap_threshold
     if sys.argv[1] == "fixed":
         assert fixed_mmap_threshold()
     first = bytearray(8 << 20)
@@ -31,24 +34,25 @@ PROBE = textwrap.dedent("""
 """)
 
 
-def _given_back(mode: str) -> int:
-    run = subprocess.run([sys.executable, "-c", PROBE, mode], capture_output=True, text=True, cwd=ROOT, check=True)
+def _given_back(probe: str, mode: str) -> int:
+    """The MB a fresh process running `probe` with argument `mode` gave back."""
+    run = subprocess.run([sys.executable, "-c", probe, mode], capture_output=True, text=True, cwd=ROOT, check=True)
     return int(run.stdout)
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="not glibc's malloc")
+glibc_only = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="not glibc's malloc")
+
+
+@glibc_only
 def test_fixed_threshold_gives_freed_buffers_back():
-    assert _given_back("fixed") >= 150
-    assert _given_back("sliding") < 50  # the control: what the search index's process did before
+    assert _given_back(PROBE, "fixed") >= 150
+    assert _given_back(PROBE, "sliding") < 50  # the control: what the search index's process did before
 
 
 # 100k objects of 2 kB on the heap, one in a hundred kept (so the heap cannot shrink from its top): freed,
 # how many MB does the process give back, with give_back() after the frees or without?
-TRIM_PROBE = textwrap.dedent("""
-    import sys
+TRIM_PROBE = RSS + textwrap.dedent("""
     from generator.util.memory import give_back
-    def rss():
-        return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1]) // 1024
     objs = [bytes(2000) + bytes([i % 256]) for i in range(100_000)]
     kept = objs[::100]
     before = rss()
@@ -59,15 +63,11 @@ TRIM_PROBE = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="not glibc's malloc")
+@glibc_only
 def test_give_back_returns_free_heap_pages():
     """SearchJob calls give_back() before it forks, so that the job does not start out holding the free pages."""
-    def given_back(mode: str) -> int:
-        run = subprocess.run([sys.executable, "-c", TRIM_PROBE, mode], capture_output=True, text=True, cwd=ROOT,
-                             check=True)
-        return int(run.stdout)
-    assert given_back("trim") >= 150
-    assert given_back("keep") < 50
+    assert _given_back(TRIM_PROBE, "trim") >= 150
+    assert _given_back(TRIM_PROBE, "keep") < 50
 
 
 def _papers(n: int):
