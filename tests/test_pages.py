@@ -191,6 +191,31 @@ def test_topic_and_author_pages_are_bounded(monkeypatch):
     assert people.group_topics(few) == {} and people.group_authors(few) == {}
 
 
+def test_the_bulk_links_and_ranking_are_the_per_paper_ones():
+    """pages() reads each paper's topic and author links off the groups (links_by_paper) and ranks group pages by
+    a rank_order of all papers; serve's patch uses linked_urls and rank_key for one paper: the same answers."""
+    import random
+    from generator.model.site import build_model
+    rng = random.Random(15)
+    names = ["Ada Lovelace", "ada lovelace", "Alan Turing", "Грейс Хоппер", "C. Shannon", "K Gödel", "E. Noether"]
+    words = ["Diffusion Models", "diffusion models", "LLM", "RL", "Vision", "Agents", "Speech", "Graphs"]
+    papers = [Paper(title=rng.choice(["Same", "Other", f"P{i}"]), slug=f"p{i}", upvotes=rng.choice([None, 0, 1, 5, 9]),
+                    date=rng.choice([None, dt.date(2025, 1, 1 + i % 9)]),
+                    extra={"keywords": rng.sample(words, rng.randint(0, 4)),
+                           "authors": rng.sample(names, rng.randint(0, 4))}) for i in range(400)]
+    model = build_model(papers)
+    assert model.topics and model.authors
+    links = people.links_by_paper(model.topics, model.authors)
+    for p in papers:
+        assert links.get(id(p), frozenset()) == people.linked_urls(p, model.topics, model.authors), p.slug
+    assert any(len(v) > 3 for v in links.values()) and len(links) < len(papers)  # some in many groups, some in none
+    key = people.rank_order(model.papers)
+    for group in (*model.topics.values(), *model.authors.values()):
+        card = lambda p: p.slug  # noqa: E731
+        assert (people.group_page_context("topic", "s", group, card, key)
+                == people.group_page_context("topic", "s", group, card)), group[0]
+
+
 def test_the_search_jobs_model_skips_topics_and_authors_only():
     """build_model(groups=False), the search job's: the same papers in the same order, no topic or author."""
     from generator.model.site import build_model

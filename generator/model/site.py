@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..config import SiteConfig
 from ..content.files import Paper
@@ -28,8 +28,8 @@ from .archive import archive_context, month_calendar
 from .latex import clean_latex
 from .memo import Memo, Page, facts
 from .paper import authors_of
-from .people import (Group, group_authors, group_page_context, group_topics, index_context, linked_urls,
-                     ranked)
+from .people import (Group, group_authors, group_page_context, group_topics, index_context, links_by_paper,
+                     rank_key, rank_order, ranked)
 from .urls import author_url, iso_week, org_slug, paper_url, topic_url
 
 __all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
@@ -116,8 +116,9 @@ def pages(model: SiteModel, config: SiteConfig, memo: Memo | None = None) -> lis
 def group_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """Topic and author pages (people.py says which exist), and the two lists of them."""
     out = []
+    key = rank_order(model.papers) if model.topics or model.authors else rank_key
     for kind, groups, url in (("topic", model.topics, topic_url), ("author", model.authors, author_url)):
-        out += [group_page(kind, slug, g, memo) for slug, g in groups.items()]
+        out += [group_page(kind, slug, g, memo, key) for slug, g in groups.items()]
         out.append(groups_page(kind, groups))
     return out
 
@@ -127,10 +128,10 @@ def groups_page(kind: str, groups: dict[str, Group]) -> Page:
     return Page(f"{kind}/index.html", "groups.html", index_context(kind, groups), kind + "s")
 
 
-def group_page(kind: str, slug: str, group: Group, memo: Memo) -> Page:
-    """A topic or author page."""
+def group_page(kind: str, slug: str, group: Group, memo: Memo, key: Callable[[Any], Any] = rank_key) -> Page:
+    """A topic or author page (`key`: the order of its papers, people.rank_key or a rank_order of them all)."""
     url = topic_url if kind == "topic" else author_url
-    return Page(url(slug) + "index.html", "group.html", group_page_context(kind, slug, group, memo.card), kind)
+    return Page(url(slug) + "index.html", "group.html", group_page_context(kind, slug, group, memo.card, key), kind)
 
 
 def home_page(model: SiteModel, config: SiteConfig, memo: Memo) -> Page:
@@ -159,12 +160,12 @@ def paper_pages(model: SiteModel, memo: Memo) -> list[Page]:
     """One page per paper; previous and next follow the site order (date, then upvotes)."""
     out = []
     ps = model.papers
-    groups = bool(model.topics or model.authors)
+    links = links_by_paper(model.topics, model.authors)
+    none: frozenset[str] = frozenset()
     for i, p in enumerate(ps):
         prev_p = ps[i - 1] if i > 0 else None
         next_p = ps[i + 1] if i + 1 < len(ps) else None
-        linked = linked_urls(p, model.topics, model.authors) if groups else frozenset()
-        page = memo.paper_page(p, prev_p, next_p, linked)
+        page = memo.paper_page(p, prev_p, next_p, links.get(id(p), none))
         out.append(page)
         out.append(memo.bib_page(p))
     return out
