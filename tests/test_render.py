@@ -187,6 +187,63 @@ def test_template_runtime_error_names_file_and_line(tmp_path: Path):
     assert "missing" in exc.value.message and "x/index.html" in exc.value.message
 
 
+def _papers(n: int) -> dict[str, str]:
+    return {f"content/2025/01/{1 + i % 20:02d}/p{i}.md":
+            f"---\ntitle: Paper {i}\nslug: p{i}\ndate: 2025-01-{1 + i % 20:02d}\nupvotes: {i % 7}\n---\n\nText {i}.\n"
+            for i in range(n)}
+
+
+def test_the_render_compiles_the_theme_once_before_it_forks(tmp_path: Path, monkeypatch):
+    """Over two render processes, every template is compiled in the parent before the fork, none in the worker,
+    and the site is byte for byte the one-process build's."""
+    import jinja2
+    from conftest import tree
+    from generator.build.pipeline import build
+    from generator.render import renderer as renderer_module
+    write_tree(tmp_path, _papers(60))
+    log = tmp_path / "log"
+    real_compile, real_render = jinja2.Environment.compile, renderer_module.Renderer.render
+
+    def compile_logged(self, source, name=None, *args, **kwargs):
+        with log.open("a") as f:
+            f.write(f"compile {os.getpid()} {name}\n")
+        return real_compile(self, source, name, *args, **kwargs)
+
+    def render_logged(self, page):
+        with log.open("a") as f:
+            f.write(f"render {os.getpid()} {page.path}\n")
+        return real_render(self, page)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_logged)
+    monkeypatch.setattr(renderer_module.Renderer, "render", render_logged)
+    monkeypatch.setenv("PAPERS_JOBS", "2")
+    build(tmp_path / "content", tmp_path / "two")
+    lines = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    here = str(os.getpid())
+    assert len({pid for what, pid, _ in lines if what == "render"}) == 2  # the render did fork
+    compiled = [name for what, pid, name in lines if what == "compile" and name != "None"]
+    assert all(pid == here for what, pid, _ in lines if what == "compile"), "a worker compiled a template"
+    assert {"paper.html", "base.html", "day.html", "partials/paper_row.html"} <= set(compiled)
+    monkeypatch.setenv("PAPERS_JOBS", "1")
+    build(tmp_path / "content", tmp_path / "one")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+
+
+def test_a_broken_template_no_page_uses_does_not_stop_a_forked_render(tmp_path: Path, monkeypatch):
+    """compile_all() compiles the whole theme before the fork; a template no page uses may not compile, or not
+    be a template at all, as in a one-process build. One a page uses still fails the build at its line."""
+    monkeypatch.setenv("PAPERS_JOBS", "2")
+    write_tree(tmp_path, {"papers.yml": "title: T\n", **_papers(30),
+                          "overrides/templates/unused.html": "line one\n{% if x %}\nno endif\n"})
+    (tmp_path / "overrides/templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    ok = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), "-q")
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    write_tree(tmp_path, {"overrides/templates/day.html": "{% extends 'base.html' %}\n{% block content %}\n{{ date }\n"})
+    bad = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), "-q")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert re.search(r"overrides/templates/day\.html:3: .*syntax error", bad.stderr), bad.stderr
+
+
 def test_an_override_reads_dicts_as_jinja_does_keys_methods_and_missing_names(tmp_path: Path):
     """Renderer's environment takes a dict's item first (quicker); a dict method is still the method, a
     missing key is still StrictUndefined's error, and globals reach includes."""
