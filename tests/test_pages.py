@@ -199,8 +199,8 @@ def test_the_bulk_links_and_ranking_are_the_per_paper_ones():
     rng = random.Random(15)
     names = ["Ada Lovelace", "ada lovelace", "Alan Turing", "Грейс Хоппер", "C. Shannon", "K Gödel", "E. Noether"]
     words = ["Diffusion Models", "diffusion models", "LLM", "RL", "Vision", "Agents", "Speech", "Graphs"]
-    papers = [Paper(title=rng.choice(["Same", "Other", f"P{i}"]), slug=f"p{i}", upvotes=rng.choice([None, 0, 1, 5, 9]),
-                    date=rng.choice([None, dt.date(2025, 1, 1 + i % 9)]),
+    papers = [Paper(title=rng.choice(["Same", "Other", f"P{i}"]), slug=f"p{i}",
+                    upvotes=rng.choice([None, 0, 1, 5, 9]), date=rng.choice([None, dt.date(2025, 1, 1 + i % 9)]),
                     extra={"keywords": rng.sample(words, rng.randint(0, 4)),
                            "authors": rng.sample(names, rng.randint(0, 4))}) for i in range(400)]
     model = build_model(papers)

@@ -238,7 +238,8 @@ def test_a_broken_template_no_page_uses_does_not_stop_a_forked_render(tmp_path: 
     (tmp_path / "overrides/templates/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
     ok = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), "-q")
     assert ok.returncode == 0 and ok.stderr == "", ok.stderr
-    write_tree(tmp_path, {"overrides/templates/day.html": "{% extends 'base.html' %}\n{% block content %}\n{{ date }\n"})
+    write_tree(tmp_path, {"overrides/templates/day.html":
+                          "{% extends 'base.html' %}\n{% block content %}\n{{ date }\n"})
     bad = run_papers("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), "-q")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert re.search(r"overrides/templates/day\.html:3: .*syntax error", bad.stderr), bad.stderr
