@@ -261,6 +261,45 @@ def test_an_override_reads_dicts_as_jinja_does_keys_methods_and_missing_names(tm
     assert exc.value.line == 2
 
 
+_ESCAPING = """{{ t }}|{{ n }}|{{ none }}|{{ m }}|{{ h }}|{{ t ~ m }}|{{ t | e }}|{{ t | safe }}|{{ m | e }}
+{% macro row(x) %}<b>{{ x }}</b>{% endmacro %}{{ row(t) }}|{{ row(m) }}|{{ row(t) | upper }}
+{% set block %}<i>{{ t }}</i>{% endset %}{{ block }}|{{ block | length }}|{% filter upper %}{{ t }}{% endfilter %}
+{% macro wrap() %}<u>{{ caller() }}</u>{% endmacro %}{% call wrap() %}{{ t }}{% endcall %}|{% for c in cs %}{{ c }}{% endfor %}|{% autoescape false %}{{ t }}{% endautoescape %}
+{% include 'partials/inc.html' %}|{{ '<lit>' }}|{{ cs | join(',') }}|{{ [t, m] | join }}|{{ d.t }}
+"""
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<em>as html</em>"
+
+
+def test_output_escapes_as_markupsafe_does_in_every_kind_of_tag(tmp_path: Path):
+    """The theme's output tags escape with escape_text (a plain str, not a Markup), which must give the page
+    Jinja's own escaping gives: in macros, `{% set %}` and filter blocks, calls, loops, includes,
+    concatenation with Markup, the `e` and `safe` filters, numbers, None and __html__ objects."""
+    import jinja2
+    from markupsafe import Markup, escape
+
+    from generator.render.renderer import escape_text
+
+    hostile = "<script>alert('x')</script> & \"q\" javascript:void(0) \u00e9\u2026\U0001f600 &amp;"
+    for value in [hostile, "", "plain", 7, 2.5, None, True, Markup("<b>&amp;</b>"), _Html()]:
+        assert escape_text(value) == str(escape(value)) and type(escape_text(value)) in (str, Markup)
+    context = {"t": hostile, "n": 42, "none": None, "m": Markup("<b>bold &amp;</b>"), "h": _Html(),
+               "cs": ["<a>", "&", '"'], "d": {"t": "<d>"}}
+    renderer = _renderer(tmp_path, _ESCAPING)
+    write_tree(tmp_path / "overrides/templates/partials", {"inc.html": "[{{ t }}]{{ m }}"})
+    ours = renderer.render(Page("x/index.html", "broken.html", context, "test")).decode()
+    plain = jinja2.Environment(loader=jinja2.DictLoader({"t.html": _ESCAPING, "partials/inc.html": "[{{ t }}]{{ m }}"}),
+                               autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    assert ours == plain.get_template("t.html").render(**context)
+    assert ours.split("|")[0] == ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;q&#34; javascript:void(0)"
+                                  " \u00e9\u2026\U0001f600 &amp;amp;")  # `| safe` and autoescape false: raw
+    template = renderer.env.get_template("broken.html")
+    assert template.root_render_func.__globals__["escape"] is escape_text  # the quicker path is the one taken
+
+
 def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):
     renderer = _renderer(tmp_path, "{{ asset('css/nope.css') }}\n")
     with pytest.raises(BuildError, match="nope.css") as exc:
