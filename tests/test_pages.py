@@ -216,6 +216,27 @@ def test_the_bulk_links_and_ranking_are_the_per_paper_ones():
                 == people.group_page_context("topic", "s", group, card)), group[0]
 
 
+def test_a_bib_file_takes_the_entry_its_paper_page_made(monkeypatch):
+    """The .bib page comes right after its paper page: its context takes the entry the paper context made
+    (one bibtex() a paper, not two), the same text; another paper's, or one asked for first, is made."""
+    from generator.model import memo as memo_module
+    from generator.model.memo import Memo
+    made: list[str] = []
+    real = memo_module.bibtex
+    monkeypatch.setattr(memo_module, "bibtex", lambda p, *a: made.append(p.slug) or real(p, *a))
+    papers = [Paper(title=f"On {w} {{x}} & 50%", slug=w, date=dt.date(2025, 1, 2), upvotes=1,
+                    extra={"authors": ["Ada Lovelace", "Alan Turing"], "arxiv_id": "2501.0000" + str(i)})
+              for i, w in enumerate(["alpha", "beta", "gamma"])]
+    for keep in (False, True):
+        made.clear()
+        memo = Memo(keep=keep)
+        page = memo.paper_context(papers[0], None, papers[1])
+        assert memo.bib_context(papers[0]) == {"bibtex": page["bibtex"]} and made == []
+        assert memo.bib_context(papers[1])["bibtex"] == real(papers[1], "2501.00001", ["Ada Lovelace", "Alan Turing"])
+        assert made == ["beta"]  # not the paper of the last page context: made
+        assert "@misc{lovelace2025alpha," in page["bibtex"] and r"50\%" in page["bibtex"]
+
+
 def test_the_search_jobs_model_skips_topics_and_authors_only():
     """build_model(groups=False), the search job's: the same papers in the same order, no topic or author."""
     from generator.model.site import build_model
