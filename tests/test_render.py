@@ -264,8 +264,10 @@ def test_an_override_reads_dicts_as_jinja_does_keys_methods_and_missing_names(tm
 _ESCAPING = """{{ t }}|{{ n }}|{{ none }}|{{ m }}|{{ h }}|{{ t ~ m }}|{{ t | e }}|{{ t | safe }}|{{ m | e }}
 {% macro row(x) %}<b>{{ x }}</b>{% endmacro %}{{ row(t) }}|{{ row(m) }}|{{ row(t) | upper }}
 {% set block %}<i>{{ t }}</i>{% endset %}{{ block }}|{{ block | length }}|{% filter upper %}{{ t }}{% endfilter %}
-{% macro wrap() %}<u>{{ caller() }}</u>{% endmacro %}{% call wrap() %}{{ t }}{% endcall %}|{% for c in cs %}{{ c }}{% endfor %}|{% autoescape false %}{{ t }}{% endautoescape %}
-{% include 'partials/inc.html' %}|{{ '<lit>' }}|{{ cs | join(',') }}|{{ [t, m] | join }}|{{ d.t }}
+{% macro wrap() %}<u>{{ caller() }}</u>{% endmacro %}
+{% call wrap() %}{{ t }}{% endcall %}
+|{% for c in cs %}{{ c }}{% endfor %}|{% autoescape false %}{{ t }}{% endautoescape %}
+{% include 'partials/inc.html' %}|{{ '<lit>' }}|{{ cs | join(',') }}|{{ [t, m] | join }}|{{ d.t }}|{{ 'x/' ~ t ~ n }}
 """
 
 
@@ -275,13 +277,13 @@ class _Html:
 
 
 def test_output_escapes_as_markupsafe_does_in_every_kind_of_tag(tmp_path: Path):
-    """The theme's output tags escape with escape_text (a plain str, not a Markup), which must give the page
-    Jinja's own escaping gives: in macros, `{% set %}` and filter blocks, calls, loops, includes,
-    concatenation with Markup, the `e` and `safe` filters, numbers, None and __html__ objects."""
+    """The theme's output tags escape with escape_text (a plain str, not a Markup) and `~` joins with join_text,
+    which must give the page Jinja's own escaping gives: in macros, `{% set %}` and filter blocks, calls,
+    loops, includes, `~` with and without Markup, the `e` and `safe` filters, numbers, None, __html__."""
     import jinja2
     from markupsafe import Markup, escape
 
-    from generator.render.renderer import escape_text
+    from generator.render.renderer import escape_text, join_text
 
     hostile = "<script>alert('x')</script> & \"q\" javascript:void(0) \u00e9\u2026\U0001f600 &amp;"
     for value in [hostile, "", "plain", 7, 2.5, None, True, Markup("<b>&amp;</b>"), _Html()]:
@@ -297,7 +299,9 @@ def test_output_escapes_as_markupsafe_does_in_every_kind_of_tag(tmp_path: Path):
     assert ours.split("|")[0] == ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;q&#34; javascript:void(0)"
                                   " \u00e9\u2026\U0001f600 &amp;amp;")  # `| safe` and autoescape false: raw
     template = renderer.env.get_template("broken.html")
-    assert template.root_render_func.__globals__["escape"] is escape_text  # the quicker path is the one taken
+    namespace = template.root_render_func.__globals__
+    assert namespace["escape"] is escape_text and namespace["markup_join"] is join_text  # the quicker paths are taken
+    assert join_text(("a", "<b>")) == "a<b>" and join_text(("<", Markup("<b>"))) == Markup("&lt;<b>")
 
 
 def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):

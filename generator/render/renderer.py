@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 from jinja2 import meta
+from jinja2.runtime import markup_join
 from markupsafe import Markup, escape
 
 try:
@@ -172,8 +173,17 @@ def escape_text(value: Any) -> str:
     return _escape_inner(str(value))
 
 
+def join_text(items: tuple) -> Any:
+    """What the `~` operator gives with autoescape (Jinja's markup_join): the plain join when every piece is a
+    str, as markup_join's is then; with a Markup or another value among them, markup_join itself."""
+    for item in items:
+        if item.__class__ is not str:
+            return markup_join(items)
+    return "".join(items)
+
+
 class _Template(jinja2.Template):
-    """A template whose output expressions escape with escape_text.
+    """A template whose output expressions escape with escape_text, and whose `~` joins with join_text.
 
     Jinja's compiled code calls its module's `escape` only on what an output tag (`{{ … }}`) yields; every
     such piece is joined into the page, or into a block, macro or `{% set %}` body that is then marked
@@ -187,6 +197,8 @@ class _Template(jinja2.Template):
         namespace = template.root_render_func.__globals__  # the compiled module's, shared by its blocks
         if namespace.get("escape") is escape:
             namespace["escape"] = escape_text
+        if namespace.get("markup_join") is markup_join:
+            namespace["markup_join"] = join_text
         return template
 
 
