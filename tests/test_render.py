@@ -304,6 +304,26 @@ def test_output_escapes_as_markupsafe_does_in_every_kind_of_tag(tmp_path: Path):
     assert join_text(("a", "<b>")) == "a<b>" and join_text(("<", Markup("<b>"))) == Markup("&lt;<b>")
 
 
+def test_templates_are_found_again_by_name_as_jinja_loaded_them(tmp_path: Path):
+    """Every extends and include asks for its template by name: the environment's dict gives Jinja's own
+    loaded template (the same object as Jinja's cache holds), and a missing one is still an error each time."""
+    import jinja2
+    renderer = _renderer(tmp_path, "{% extends 'partials/p.html' %}{% block b %}{% include 'partials/x.html' %}"
+                                   "{% endblock %}")
+    write_tree(tmp_path / "overrides/templates/partials", {"x.html": "<p>{{ kind }}</p>", "p.html": "[{% block b %}"
+                                                           "{% endblock %}]"})
+    page = Page("x/index.html", "broken.html", {}, "test")
+    assert renderer.render(page) == b"[<p>test</p>]" == renderer.render(page)
+    env = renderer.env
+    cached = {key[1]: t for key, t in env.cache.items()}
+    assert set(env._loaded) == {"broken.html", "partials/p.html", "partials/x.html"}
+    assert all(cached[name] is t for name, t in env._loaded.items())
+    assert env.get_template("partials/x.html", "broken.html") is env._loaded["partials/x.html"]
+    for _ in range(2):
+        with pytest.raises(jinja2.TemplateNotFound):
+            env.get_template("partials/nope.html")
+
+
 def test_unknown_asset_is_an_error_naming_the_template(tmp_path: Path):
     renderer = _renderer(tmp_path, "{{ asset('css/nope.css') }}\n")
     with pytest.raises(BuildError, match="nope.css") as exc:

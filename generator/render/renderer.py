@@ -214,6 +214,10 @@ class _Environment(jinja2.Environment):
 
     _DICT_NAMES = frozenset(dir(dict))
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loaded: dict[str, jinja2.Template] = {}
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in self._DICT_NAMES:
             try:
@@ -224,6 +228,17 @@ class _Environment(jinja2.Environment):
 
     def make_globals(self, d: Any) -> Any:
         return {**self.globals, **d} if d else dict(self.globals)
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        """Jinja's, with a template already loaded found by its name in one dict look-up (every extends and
+        include asks again; Jinja's cache makes a weak reference and a key each time). The same template: this
+        environment never reloads or evicts one (auto_reload off, cache_size -1) and joins no paths."""
+        if globals is None and name.__class__ is str:
+            found = self._loaded.get(name)
+            if found is None:
+                found = self._loaded[name] = super().get_template(name, parent)
+            return found
+        return super().get_template(name, parent, globals)
 
 
 class Renderer:
