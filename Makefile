@@ -38,7 +38,7 @@ check: $(BIN)/papers
 test: $(BIN)/papers node_modules/.installed
 	$(BIN)/python -m pytest -n 2 -q
 
-# The benchmark (1k and 10k with Hugo, 100k ours only; 26 minutes in the README's run, 62 on a slow day; Pagefind at 100k
+# The benchmark (1k and 10k with Hugo, 100k ours only; 22 minutes in the README's run, 62 on a slow day; Pagefind at 100k
 # included): writes bench/results.md and the table in README.md from this one run, with our search against
 # Pagefind's per query (the `bench` extra installs pagefind[bin]; without it the report says so).
 # `make bench SIZES=1k,10k` for the smaller sizes; `make bench-dry` checks every step of all three sizes on
