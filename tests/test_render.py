@@ -283,7 +283,7 @@ def test_output_escapes_as_markupsafe_does_in_every_kind_of_tag(tmp_path: Path):
     import jinja2
     from markupsafe import Markup, escape
 
-    from generator.render.renderer import escape_text, join_text
+    from generator.render.environment import escape_text, join_text
 
     hostile = "<script>alert('x')</script> & \"q\" javascript:void(0) \u00e9\u2026\U0001f600 &amp;"
     for value in [hostile, "", "plain", 7, 2.5, None, True, Markup("<b>&amp;</b>"), _Html()]:
