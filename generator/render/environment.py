@@ -90,9 +90,12 @@ class Environment(jinja2.Environment):
     goes straight to the item, with the same result. A template's globals: Jinja chains them onto the
     environment's (a ChainMap, which every render and include walks twice to make its context); here they
     are one dict made when the template is loaded, which is the same as long as the globals are not changed
-    after a template is loaded (Jinja's documentation asks that; Renderer sets them first)."""
+    after a template is loaded (Jinja's documentation asks that; Renderer sets them first). Its contexts and
+    templates are this module's Context and Template."""
 
     _DICT_NAMES = frozenset(dir(dict))
+    context_class = Context
+    template_class = Template
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -35,7 +35,7 @@ from ..config import SiteConfig
 from ..errors import BuildError
 from ..model.markdown import link_kind
 from ..model.site import Page
-from .environment import Context, Environment, Template
+from .environment import Environment
 from .theme import Theme
 
 __all__ = ["Renderer", "RowCache"]
@@ -150,8 +150,6 @@ class Renderer:
             auto_reload=False,  # one Renderer per build (serve makes a new one when a template changes): no stat
             cache_size=-1,      # of every template at every {% include %}; and a plain dict of the few dozen
         )                       # templates, not an LRU that takes a lock and reorders a deque at every look-up
-        self.env.context_class = Context
-        self.env.template_class = Template
         base_path = config.base_path
 
         def asset(name: str) -> str:
