@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, SHARED, run_papers
 from generator.config import SiteConfig
 from generator.content.files import Paper, load_papers
-from generator.search.files import fields_for, search_files, texts
+from generator.search.files import entries, fields_for, search_files, texts
 from generator.search.text import STOP_WORDS, Analyzer, _SPLIT
 from generator.model.site import build_model
 
@@ -68,8 +68,9 @@ def write_index(papers: list[Paper], out: Path) -> list[dict]:
     for rel, data in search_files(model, SiteConfig()).items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
-    fields = fields_for(model.papers)
-    return [{"ref": p.slug, **{f.name: text for f, text in zip(fields, texts(p, fields))}} for p in model.papers]
+    docs = entries(model.papers)
+    fields = fields_for(docs)
+    return [{"ref": e.slug, **{f.name: text for f, text in zip(fields, texts(e, fields))}} for e in docs]
 
 
 def assert_same(result: dict) -> None:

@@ -156,3 +156,18 @@ def test_output_files_lists_what_rglob_lists(tmp_path):
     assert output_files(out) == expected
     assert {"link-to-folder", "dangling", ".hidden", "deep/er/still/x.txt"} <= expected
     assert "fifo" not in expected and "link-to-folder/inside.txt" not in expected
+
+
+def test_a_staging_writer_remembers_a_bounded_number_of_folders(tmp_path: Path, monkeypatch):
+    """It remembers the last FOLDERS folders it made (all of them, one per paper, took 15 MB at 100k papers);
+    a folder asked for again once forgotten is made again, which finds it there: the file is written."""
+    from generator.build import writers
+    monkeypatch.setattr(writers, "FOLDERS", 4)
+    out = writers.Staging(tmp_path / "site")
+    for i in range(10):
+        out.write(f"papers/p{i}/index.html", b"page %d" % i)
+    assert len(out._folders) == 4
+    out.write("papers/p0/p0.bib", b"bib")  # p0's folder was forgotten
+    out.commit()
+    assert (tmp_path / "site/papers/p0/p0.bib").read_bytes() == b"bib"
+    assert sorted(p.name for p in (tmp_path / "site/papers").iterdir()) == sorted(f"p{i}" for i in range(10))

@@ -112,3 +112,26 @@ def test_runs_cut_work_into_consecutive_nonempty_parts():
             parts = runs(list(range(k)), n)
             assert sum(parts, []) == list(range(k)) and all(parts) and len(parts) <= n
     assert [len(p) for p in runs(list(range(10)), 3)] == [4, 4, 2]
+
+
+def test_a_fed_background_is_forked_first_and_gets_every_item_in_order():
+    """The search job's pattern: forked while the process is small, given its input later, over a pipe."""
+    job = Background(lambda items: (items[:3], len(items), sum(items), os.getpid()), fed=True)
+    job.feed(range(5000))  # several pickled chunks of FEED_CHUNK
+    head, n, total, pid = job.result()
+    assert (head, n, total) == ([0, 1, 2], 5000, sum(range(5000))) and pid != os.getpid()
+
+
+def test_a_fed_background_never_fed_fails_instead_of_waiting_for_ever():
+    job = Background(lambda items: len(items), fed=True)
+    with pytest.raises(EOFError):  # its input ended before the end mark: an error, never a shorter list
+        job.result()
+    cancelled = Background(lambda items: len(items), fed=True)
+    cancelled.cancel()  # killed and reaped while it waits for its input
+
+
+def test_a_fed_background_with_one_job_runs_here(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERS_JOBS", "1")
+    job = Background(lambda items: (list(items), os.getpid()), fed=True)
+    job.feed([3, 1, 2])
+    assert job.result() == ([3, 1, 2], os.getpid())

@@ -289,8 +289,11 @@ def test_a_cache_that_cannot_be_written_fails_the_build_before_the_swap(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]
 
 
-def test_the_search_index_is_begun_before_the_papers_are_judged_and_dropped_when_they_fail(tmp_path: Path,
-                                                                                          monkeypatch):
+def test_the_search_index_is_begun_before_the_files_are_read_and_dropped_when_they_fail(tmp_path: Path,
+                                                                                        monkeypatch):
+    """The job is forked before the files are read (its process then holds its entries and index, not a copy
+    of everything the build read: 734 → 513 MB at 100k papers), fed before they are judged, and cancelled
+    when they fail."""
     import pytest
     from generator.content.sources import Sources
     from generator.search.job import SearchJob
@@ -299,17 +302,31 @@ def test_the_search_index_is_begun_before_the_papers_are_judged_and_dropped_when
     build(tmp_path / "content", site)
     before = tree(site)
     order: list[str] = []
-    for cls, name, what in ((SearchJob, "__init__", "search"), (Sources, "papers", "judged")):
+    for cls, name, what in ((SearchJob, "__init__", "search"), (Sources, "read_all", "read"),
+                            (SearchJob, "feed", "fed"), (Sources, "papers", "judged")):
         real = getattr(cls, name)
         monkeypatch.setattr(cls, name, lambda self, *a, real=real, what=what: (order.append(what), real(self, *a))[1])
     (tmp_path / "content/2025/03/04/copy.md").write_text(paper("copy", "Alpha Paper"), encoding="utf-8")
     with pytest.raises(BuildError, match="same paper"):  # two files that are one paper: an error
         build(tmp_path / "content", site)
-    assert order == ["search", "judged"]  # the job ran beside the validator, and went when it failed
+    assert order == ["search", "read", "fed", "judged"]  # it ran beside the validator, and went when it failed
     assert tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site")) == ["site"]
     (tmp_path / "content/2025/03/04/copy.md").unlink()
     assert build(tmp_path / "content", site).fresh and tree(site) == before  # fixed: the site is up to date
+
+
+def test_a_one_shot_build_lets_go_of_what_it_read_before_it_writes(tmp_path: Path):
+    """`papers build` drops its papers, memo and the titles' identities once its pages are made (the write of
+    the state then reuses that memory: the main process's peak at 100k papers, 600 → 583 MB); serve keeps them."""
+    from generator.content.slugs import identity
+    make_project(tmp_path)
+    one_shot = Pipeline(tmp_path / "content", tmp_path / "site")
+    assert one_shot.run().pages and not one_shot.sources.files and not one_shot._memo._cards
+    assert identity.cache_info().currsize == 0  # the validator's memo of the titles' identities, cleared
+    kept = Pipeline(tmp_path / "content", tmp_path / "served", keep=True)
+    kept.run()
+    assert kept.sources.files and kept._memo._cards and identity.cache_info().currsize > 0
 
 
 def test_a_one_shot_pipeline_judges_each_run_anew(tmp_path: Path):

@@ -166,3 +166,16 @@ def test_the_render_split_prices_pages_without_making_their_contexts_and_balance
     # take a third of the work, so the share holding them has fewer paper pages
     assert sum(p.kind == "paper" for p in second) < 100 - 30
     assert all(p.kind != "day" for p in first)
+
+
+def test_a_kept_row_is_held_as_utf8_and_given_back_as_the_same_markup(tmp_path: Path):
+    """Rows are kept as UTF-8 bytes (a teaser's `…` would make the str two bytes a character: ~31 MB of rows
+    at 100k papers as str) and come back as the Markup a fresh render makes."""
+    from markupsafe import Markup
+    cards, rows, template = row_cache(tmp_path)
+    first = template.render(p=cards[0], show_date=True)
+    kept = rows.fresh[(id(cards[0]), True)][1]
+    assert isinstance(kept, bytes) and kept.decode() in first
+    again = rows.env.from_string("{{ paper_row(p).__class__.__name__ }}|{{ paper_row(p) }}").render(
+        p=cards[0], show_date=True)
+    assert again == f"{Markup.__name__}|{first}"

@@ -52,3 +52,21 @@ def test_a_small_sitemap_stays_one_file(tmp_path: Path):
     build(root / "content", root / "site", base_url=BASE)
     assert _locs(root / "site" / "sitemap.xml", "urlset")
     assert not (root / "site" / "sitemaps").exists()
+
+
+@pytest.mark.parametrize("limit", [10, 50_000])
+def test_a_sitemap_holds_its_pages_until_it_is_rendered_not_their_urls(tmp_path: Path, monkeypatch, limit: int):
+    """Its URLs are made when it is rendered (33 MB of them at 100k papers, else held by every process from the
+    model on), and they are the ones the pages have."""
+    from generator.config import load_config
+    from generator.content.files import load_papers
+    monkeypatch.setattr(site_module, "SITEMAP_URLS", limit)
+    root = _archive(tmp_path)
+    memo = site_module.Memo(keep=False)
+    pages = site_module.pages(site_module.build_model(load_papers(root / "content")[0], memo),
+                              load_config(None, root / "content", None), memo)
+    parts = [p for p in pages if p.template == "sitemap.xml"]
+    assert parts and all(p._context is None for p in parts)  # a make() and its pages, no URLs yet
+    urls = [u["loc"] for p in parts for u in p.context["urls"]]
+    assert urls == [p.path.removesuffix("index.html") for p in pages
+                    if p.path.endswith("index.html") and p.kind != "search"]

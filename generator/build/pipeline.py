@@ -21,9 +21,8 @@ the model and page list instead of making them again: its cost is the edited pap
 
 Where the time goes (10k papers, 2 cores): content, parsed by forked processes (content/loader.py); model,
 abstracts that need markdown-it parsed over the CPUs or taken from the cache; render, split between forked
-workers (render/batch.py); search, in another forked process (search/job.py), started once a new pipeline
-has read the files (else once the model is made), so it runs beside the validator, the model, the
-abstracts' HTML, the pages and the render."""
+workers (render/batch.py); search, in a process forked before a new pipeline reads the files and fed once
+it has (else forked once the model is made; search/job.py): it runs beside all the rest."""
 from __future__ import annotations
 
 import logging
@@ -122,10 +121,10 @@ class Pipeline:
                     return self._nothing_changed(result, t0)
                 adopt = self.keep and self._files is None and self._up_to_date(stamps)  # see _adopt
 
-                def start_search(unjudged: list[Any]) -> None:  # the files are read, not yet judged: the
-                    nonlocal out, job  # job runs beside the validator (1 s on one core at 100k papers)
+                def start_search() -> Callable[[list[Any]], None]:  # forked before the files are read, fed
+                    nonlocal out, job  # once they are, before they are judged: it runs beside the validator
                     out = writer(self.out)
-                    job = SearchJob(lambda: build_model(unjudged, groups=False), config, out, self._reusable_search())
+                    return (job := SearchJob(out, self._reusable_search())).feed
                 with gc_paused():
                     papers, result.warnings = self._read(full, stamps, changes, start_search if search and not
                                                          adopt else None)
@@ -139,10 +138,11 @@ class Pipeline:
                     model = build_model(papers, self._memo) if reading or self._model is None else self._model
                 search_due = (self.search_due or reading) and not adopt
                 if search and search_due and job is None:  # forked once the model is made: it runs beside
-                    job = SearchJob(lambda: model, config, out, self._reusable_search())  # the HTML and pages()
+                    job = SearchJob(out, self._reusable_search(), lambda: model.papers)  # the HTML and pages()
                 if patched is None:
                     if full and not adopt:  # every abstract is new to this process: parse those that need it
-                        self._known = markdown.prepare((p.body for p in papers), self._abstracts())
+                        known = self._known or self.cache.abstracts()  # markdown-it's results: kept, else cached
+                        self._known = markdown.prepare((p.body for p in papers), known)
                     site_pages = pages(model, config, self._memo) if reading or full else self._pages
                     self._where = None
             with self._stage(result, "assets"):
@@ -164,9 +164,13 @@ class Pipeline:
                 made = {p.path for p in site_pages}
                 made.update(assets.values(), index.get("files", ()))
                 stale = self._made() - made
+            count, result.pages = len(papers), len(site_pages)
+            if not self.keep:  # one-shot: what the pages were made from is done with; the write (the state, with
+                self.sources, self._memo = Sources(self.content, False), Memo(keep=False)  # 261k files' stamps
+                papers = model = site_pages = todo = done = None  # at 100k papers) reuses its memory: 16 MB less
             with self._stage(result, "write"):
                 if isinstance(out, Staging):  # the state first: after the swap nothing may fail
-                    self._save(stamps, digests, result, made, signatures, index, len(papers), out.dir)
+                    self._save(stamps, digests, result, made, signatures, index, count, out.dir)
                 with self.lock:
                     out.commit(stale)
                     if out.files or stale:
@@ -183,13 +187,12 @@ class Pipeline:
         self._signatures, self._search, self._files = signatures, index, made
         if self._selected is not None:
             (self._contexts, self._pages_by_path), self._selected = self._selected, None
-        self.search_due, self._pending = search_due and job is None, Changes()
-        self._last_warnings = result.warnings
+        self.search_due, self._pending, self._last_warnings = search_due and job is None, Changes(), result.warnings
         if self.keep:
             self._model, self._pages = model, site_pages
-        result.pages, result.written, result.removed = len(site_pages), len(out.files), len(stale)
+        result.written, result.removed = len(out.files), len(stale)
         log.info("built %d pages (%d rendered, %d reused) from %d papers in %.0f ms → %s", result.pages,
-                 result.rendered, result.reused, len(papers), (time.perf_counter() - t0) * 1000, self.out)
+                 result.rendered, result.reused, count, (time.perf_counter() - t0) * 1000, self.out)
         return result
 
     def update_search(self, cancelled: Callable[[], bool] | None = None) -> BuildResult:
@@ -200,7 +203,7 @@ class Pipeline:
             return result
         out = InPlace(self.out)
         model = self._model
-        job = SearchJob(lambda: model, self.config, out, self._search)
+        job = SearchJob(out, self._search, lambda: model.papers)
         try:
             while cancelled is not None and not job.wait(0.02):
                 if cancelled():
@@ -275,13 +278,14 @@ class Pipeline:
         return result
 
     def _read(self, full: bool, stamps: dict | None, changes: Changes,
-              read: Callable[[list[Any]], None] | None = None) -> tuple[list[Any], list[str]]:
-        """The papers: every file in a new pipeline, else those that changed. In a new pipeline, `read` is
-        given the papers once the files are read, before they are judged (the search job starts there)."""
+              start: Callable[[], Callable[[list[Any]], None]] | None = None) -> tuple[list[Any], list[str]]:
+        """The papers: every file in a new pipeline, else those that changed. In a new pipeline, `start()` runs
+        before the files are read, and what it returns is given them, read but not yet judged (search job)."""
         if not self.sources.files and stamps is not None:
+            feed = start() if start is not None else None
             self.sources.read_all(stamps)
-            if read is not None:
-                read(self.sources.unjudged())
+            if feed is not None:
+                feed(self.sources.unjudged())
             papers, warnings = self.sources.papers()
             for w in warnings:
                 log.warning("%s", w)
@@ -292,10 +296,6 @@ class Pipeline:
             papers, warnings = self.sources.papers(fresh if stamps is None else None)
         check_warnings(warnings, self.strict)
         return papers, warnings
-
-    def _abstracts(self) -> dict[str, Any]:
-        """markdown-it's results known so far: in memory after a run, else from the cache."""
-        return self._known or self.cache.abstracts()
 
     def _intact(self) -> set[str]:
         """The files the saved state says the output holds, that it still holds unchanged."""

@@ -17,6 +17,7 @@ from ..errors import BuildError, ContentError, Problem
 from .diskio import NotRegularFile, read_content_bytes
 from .files import Paper, decode_paper, is_content_file, sort_content_paths
 from .loader import load_papers_parallel
+from .slugs import identity
 from .validate import Seen, revalidate, same_identity, warnings_or_raise
 
 __all__ = ["Sources", "Stamp", "stamp_of"]
@@ -44,7 +45,8 @@ class Sources:
     (~75 MB at 100k papers, which a one-shot build would carry into every process it forks). Without it
     (`papers build`), once the papers are judged, each one's `seen` and `other_abstracts` are dropped:
     nothing after the validator reads them (import and fetch, which write them back, read files of their
-    own), and at 100k papers they held ~40 MB in every process of the build. Those papers cannot be judged
+    own), and at 100k papers they held ~40 MB in every process of the build (and the memo of the titles'
+    identities, slugs.identity's, 16 MB more). Those papers cannot be judged
     again: a one-shot Pipeline makes a new Sources for each run."""
 
     def __init__(self, root: Path, keep: bool = True):
@@ -158,6 +160,7 @@ class Sources:
         if not self.keep:
             for p in papers:
                 p.seen = p.other_abstracts = ()  # type: ignore[assignment]
+            identity.cache_clear()  # the titles' identities, asked for by the validator only: 16 MB at 100k
         self._judged = (papers, at, found)
         return found
 

@@ -15,22 +15,22 @@ from hashlib import sha1
 from typing import Any, Callable
 
 from ..content.files import Paper
-from .cards import card, iso_day
+from .cards import Card, card, iso_day
 from .paper import authors_of, bibtex, paper_context, valid_arxiv_id
 from .people import rank_key
 from .urls import iso_week, month_key, org_slug, paper_url
 
-__all__ = ["Page", "Memo", "facts"]
+__all__ = ["Page", "Memo", "facts", "sort_key"]
 
 
 class Page:
     """One output file: `path` relative to the site root, rendered from `template` with `context`.
 
-    A paper page may be given `make` (and its `args`) instead of a context: the context, make(*args), is then
-    made each time it is asked for and not kept (at 100k papers, keeping them all takes half a gigabyte);
-    `fixed()` makes it once. The function and its arguments are kept apart, not as a functools.partial of a
-    bound method: ~110 bytes less for each paper and .bib page, 22 MB at 100k papers, in every process the
-    build forks. `date` is the one day the page is about (paper and day pages), for the sitemap."""
+    A paper page (or a sitemap) may be given `make` (and its `args`) instead of a context: the context,
+    make(*args), is then made each time it is asked for and not kept (at 100k papers, keeping them all takes
+    half a gigabyte); `fixed()` makes it once. The function and its arguments are kept apart, not as a
+    functools.partial of a bound method: ~110 bytes less for each paper and .bib page, 22 MB at 100k papers,
+    in every process the build forks. `date` is the one day the page is about (paper and day pages), for the sitemap."""
 
     __slots__ = ("path", "template", "kind", "date", "_context", "_make", "_args")
 
@@ -71,8 +71,13 @@ class Page:
 _month = month_key
 
 
+def sort_key(day: dt.date | None, upvotes: int | None, title: str, slug: str) -> tuple:
+    """The site's order of papers: by date (undated last), most upvoted first, then title and slug."""
+    return (day or dt.date.max, -(upvotes or 0), title.casefold(), slug)
+
+
 def _sort_key(p: Paper) -> tuple:
-    return (p.date or dt.date.max, -(p.upvotes or 0), p.title.casefold(), p.slug)
+    return sort_key(p.date, p.upvotes, p.title, p.slug)
 
 
 class Memo:
@@ -86,7 +91,7 @@ class Memo:
 
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep
-        self._cards: dict[int, tuple[Paper, dict[str, Any]]] = {}
+        self._cards: dict[int, tuple[Paper, Card]] = {}
         # what depends on one paper alone, by table: (paper, value) by id(paper); kept with `keep` only
         self._kept: dict[str, dict[int, tuple[Paper, Any]]] = {
             t: {} for t in ("text", "facts", "rank", "bib", "bib_page")}
@@ -121,7 +126,7 @@ class Memo:
                 entries[id(p)] = hit
         return hit[1]
 
-    def card(self, p: Paper) -> dict[str, Any]:
+    def card(self, p: Paper) -> Card:
         """card(p), shared: never change it (kept in one-shot builds too: every listing shows it)."""
         hit = self._cards.get(id(p))
         if hit is None or hit[0] is not p:

@@ -91,7 +91,7 @@ def paper_context(p: Paper, prev_p: Paper | None, next_p: Paper | None, memo: _M
                   pages_for: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Everything the paper page shows; `pages_for` holds the `topic/…` and `author/…` URLs that have pages."""
     html, links = render_abstract(p.body)
-    ctx = dict(memo.card(p))
+    ctx = memo.card(p).as_dict()
     arxiv_id = valid_arxiv_id(p.extra.get("arxiv_id"))
     authors = authors_of(p)
     github, project = _url(p.extra.get("github")), _url(p.extra.get("project_page"))

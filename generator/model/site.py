@@ -245,7 +245,7 @@ def feed_pages(model: SiteModel, config: SiteConfig, memo: Memo) -> list[Page]:
 
 def feed_entry(p: Paper, memo: Memo) -> dict[str, Any]:
     """A feed entry: the listing card and the abstract as plain text."""
-    c = dict(memo.card(p))
+    c = memo.card(p).as_dict()
     c["summary"] = clean_latex(memo.text(p))
     c["authors"] = authors_of(p)
     return c
@@ -274,24 +274,24 @@ SITEMAP_URLS = 50_000  # the sitemaps protocol's limit per file
 
 def sitemap_pages(pages_: list[Page]) -> list[Page]:
     """`sitemap.xml`: every page's URL, or, past SITEMAP_URLS of them, a sitemap index of
-    `sitemaps/sitemap-<n>.xml` files of SITEMAP_URLS each (the protocol's limit; search engines refuse more)."""
-    urls = sitemap_urls(pages_)
-    if len(urls) <= SITEMAP_URLS:
-        return [Page("sitemap.xml", "sitemap.xml", {"urls": urls}, "sitemap")]
-    parts = [urls[i:i + SITEMAP_URLS] for i in range(0, len(urls), SITEMAP_URLS)]
-    out = [Page(f"sitemaps/sitemap-{n}.xml", "sitemap.xml", {"urls": part}, "sitemap")
+    `sitemaps/sitemap-<n>.xml` files of SITEMAP_URLS each (the protocol's limit; search engines refuse more).
+    A sitemap's URLs are made when it is rendered, from its pages (33 MB of them at 100k papers, else held
+    by every process from the model on)."""
+    shown = [pg for pg in pages_ if pg.path.endswith("index.html") and pg.kind != "search"]
+    if len(shown) <= SITEMAP_URLS:
+        return [Page("sitemap.xml", "sitemap.xml", None, "sitemap", make=sitemap_context, args=(shown,))]
+    parts = [shown[i:i + SITEMAP_URLS] for i in range(0, len(shown), SITEMAP_URLS)]
+    out = [Page(f"sitemaps/sitemap-{n}.xml", "sitemap.xml", None, "sitemap", make=sitemap_context, args=(part,))
            for n, part in enumerate(parts, 1)]
-    index = [{"loc": page.path, "lastmod": max((u["lastmod"] for u in part if u["lastmod"]), default=None)}
+    index = [{"loc": page.path, "lastmod": max((m for pg in part if (m := _lastmod(pg))), default=None)}
              for page, part in zip(out, parts)]
     return out + [Page("sitemap.xml", "sitemap_index.xml", {"sitemaps": index}, "sitemap")]
 
 
-def sitemap_urls(pages_: list[Page]) -> list[dict[str, str | None]]:
-    """Every HTML page but 404 and search, with a lastmod where the page is about one date."""
-    urls = []
-    for pg in pages_:
-        if not pg.path.endswith("index.html") or pg.kind == "search":
-            continue
-        lastmod = pg.date if pg.kind in ("paper", "day") else None
-        urls.append({"loc": pg.path[: -len("index.html")], "lastmod": lastmod})
-    return urls
+def sitemap_context(shown: list[Page]) -> dict[str, Any]:
+    """A sitemap's context: the URL of each of `shown`, with a lastmod where the page is about one date."""
+    return {"urls": [{"loc": pg.path[: -len("index.html")], "lastmod": _lastmod(pg)} for pg in shown]}
+
+
+def _lastmod(pg: Page) -> str | None:
+    return pg.date if pg.kind in ("paper", "day") else None

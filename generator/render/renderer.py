@@ -229,7 +229,10 @@ class RowCache:
     The pages that show rows out of date order (organisation, topic and author pages, rendered after the
     listings) are known before a run starts: hold() names their cards, and a kept row of one of those cards
     that leaves the KEPT rows is held, up to HELD rows, until release(). At 10k papers with the fetch fields,
-    the topic and author pages asked for 6,784 rows that had left (of 18,214)."""
+    the topic and author pages asked for 6,784 rows that had left (of 18,214).
+
+    A row is kept as UTF-8: a teaser's `…` makes Python hold the whole str at two bytes a character, and the
+    rows kept took ~31 MB at 100k papers as str, in the worker that renders the listings."""
 
     FRESH = 16384  # rows; about 5 months of Daily Papers (~50 papers a day, each with a day row and a dated row)
     KEPT = 4096  # rows asked for more than once, the last asked for (after its month, few are asked for again)
@@ -239,11 +242,11 @@ class RowCache:
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
-        self.rows: OrderedDict[tuple[int, Any], tuple[Any, Markup]] = OrderedDict()  # asked for again: the KEPT last
-        self.fresh: OrderedDict[tuple[int, Any], tuple[Any, Markup]] = OrderedDict()  # the last FRESH made
+        self.rows: OrderedDict[tuple[int, Any], tuple[Any, bytes]] = OrderedDict()  # asked for again: the KEPT last
+        self.fresh: OrderedDict[tuple[int, Any], tuple[Any, bytes]] = OrderedDict()  # the last FRESH made
         self._pure: bool | None = None
         self.wanted: set[int] = set()  # id() of hold()'s cards
-        self.held: dict[tuple[int, Any], tuple[Any, Markup]] = {}
+        self.held: dict[tuple[int, Any], tuple[Any, bytes]] = {}
 
     def hold(self, cards: Iterable[Any]) -> None:
         """Keep the rows of `cards` (alive until release()) when they leave: later pages ask for them."""
@@ -287,12 +290,12 @@ class RowCache:
             else:
                 hit = self.held.get(key)
             if hit is not None and hit[0] is p:
-                return hit[1]
+                return Markup(hit[1].decode())
         template = self.env.get_template(self.NAME, context.name)
         row = Markup("".join(template.root_render_func(template.new_context(context.get_all(), True, {"p": p}))))
         if key is not None:
             self.rows.pop(key, None)
-            self.fresh[key] = (p, row)  # keeps `p` alive: its id() is not reused while the row is kept
+            self.fresh[key] = (p, row.encode())  # keeps `p` alive: its id() is not reused while the row is kept
             if len(self.fresh) > self.FRESH:
                 self.fresh.popitem(last=False)
         return row

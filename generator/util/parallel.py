@@ -3,6 +3,8 @@
     fork_map(fn, parts)   fn(part) for each part, the first in this process and the others in children;
                           their results (small: counters, signatures, file names) come back pickled
     Background(fn)        fn() in a child while this process goes on; .result() waits for it
+    Background(fn, fed=True)  the same, but the child is forked first and given its input later:
+                          .feed(items) pickles them over a pipe and fn(items) runs there once they are in
 
 A child dies with its parent (PR_SET_PDEATHSIG on Linux, and a check of its parent's pid right after the
 fork), so a killed command leaves no worker behind. A child's exception is raised again in the parent (a PapersError keeps its path and line). While children
@@ -100,11 +102,13 @@ _prctl = _load_prctl()
 class Background:
     """fn() running in a forked child; result() returns its value or raises its exception."""
 
-    def __init__(self, fn: Callable[[], Any]):
+    def __init__(self, fn: Callable[..., Any], fed: bool = False):
         self._fn: Callable[[], Any] | None = None
         self._done = False
+        self._feed: int | None = None
         if not hasattr(os, "fork") or _env_jobs() == 1:
             self._fn = fn  # run by result(), here
+            self._items: list[Any] | None = [] if fed else None
             return
         self._thawed = gc.get_freeze_count() == 0
         gc.freeze()
@@ -112,6 +116,7 @@ class Background:
             if stream is not None:
                 stream.flush()
         read, write = os.pipe()
+        feed_read, feed_write = _pipe() if fed else (-1, -1)
         parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: run, send the outcome, leave without running the parent's cleanup
@@ -120,7 +125,10 @@ class Background:
             try:
                 _die_with_parent(parent)
                 try:
-                    payload = pickle.dumps(("ok", fn()), pickle.HIGHEST_PROTOCOL)
+                    if fed:
+                        os.close(feed_write)
+                    value = fn(_received(feed_read)) if fed else fn()
+                    payload = pickle.dumps(("ok", value), pickle.HIGHEST_PROTOCOL)
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent
                     payload = pickle.dumps(("error", _pack_error(exc)), pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as f:
@@ -130,7 +138,27 @@ class Background:
             finally:
                 os._exit(code)
         os.close(write)
+        if fed:
+            os.close(feed_read)
+            self._feed = feed_write
         self._read = read
+
+    def feed(self, items: Sequence[Any]) -> None:
+        """Send `items` to a child made with `fed`: fn(items) runs there once they have all arrived. They go
+        pickled FEED_CHUNK at a time, so no copy of them all is made here. Once only."""
+        if self._fn is not None:
+            self._items = list(items)
+            return
+        fd, self._feed = self._feed, None
+        if fd is None:
+            raise RuntimeError("feed() is for a Background made with fed=True, once")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for i in range(0, len(items), FEED_CHUNK):
+                    pickle.dump(list(items[i:i + FEED_CHUNK]), f, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(None, f)
+        except OSError:  # the child is gone (BrokenPipeError): result() says how it ended
+            pass
 
     def wait(self, timeout: float) -> bool:
         """Whether the child has sent its result (or died) within `timeout` seconds."""
@@ -142,7 +170,8 @@ class Background:
         """Wait for the child; its return value, or its exception raised here."""
         if self._fn is not None:
             fn, self._fn, self._done = self._fn, None, True
-            return fn()
+            return fn() if self._items is None else fn(self._items)
+        self._end_feed()  # a child never fed would wait for its input for ever
         try:
             with os.fdopen(self._read, "rb") as f:
                 data = f.read()
@@ -171,12 +200,43 @@ class Background:
         os.close(self._read)
         self._finish()
 
+    def _end_feed(self) -> None:
+        """Close the child's input if it was never fed: it sees the end of its input and stops."""
+        if self._feed is not None:
+            os.close(self._feed)
+            self._feed = None
+
     def _finish(self) -> int:
         self._done = True
+        self._end_feed()
         status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
         if self._thawed:
             gc.unfreeze()
         return status
+
+
+FEED_CHUNK = 1024  # items pickled at a time by Background.feed
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe for a child's input; 1 MiB of buffer where Linux allows it (fewer switches between the two)."""
+    read, write = os.pipe()
+    try:
+        import fcntl
+        fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return read, write
+
+
+def _received(fd: int) -> list[Any]:
+    """In a child: every item the parent fed, in order. Its input ending before the parent's end mark (the
+    parent failed first and is about to stop this child) is an error, never a shorter list."""
+    items: list[Any] = []
+    with os.fdopen(fd, "rb") as f:
+        while (chunk := pickle.load(f)) is not None:
+            items.extend(chunk)
+    return items
 
 
 def fork_map(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
