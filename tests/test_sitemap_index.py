@@ -67,6 +67,12 @@ def test_a_sitemap_holds_its_pages_until_it_is_rendered_not_their_urls(tmp_path:
                               load_config(None, root / "content", None), memo)
     parts = [p for p in pages if p.template == "sitemap.xml"]
     assert parts and all(p._context is None for p in parts)  # a make() and its pages, no URLs yet
+    from generator.render.batch import _URL, _cost
+    made = []
+    for p in parts:
+        p._make = lambda *a, make=p._make: (made.append(1), make(*a))[1]
+    costs = [_cost(p) for p in parts]  # the render's split prices a sitemap by its pages, without its URLs
+    assert not made and costs == [1.0 + _URL * len(p.context["urls"]) for p in parts]
     urls = [u["loc"] for p in parts for u in p.context["urls"]]
     assert urls == [p.path.removesuffix("index.html") for p in pages
                     if p.path.endswith("index.html") and p.kind != "search"]

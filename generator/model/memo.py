@@ -46,6 +46,11 @@ class Page:
             return self._make(*self._args)
         return self._context if self._context is not None else {}
 
+    @property
+    def made_from(self) -> tuple:
+        """The arguments a context made when asked for is made from (`args`); () for a page given its context."""
+        return self._args
+
     def fixed(self) -> "Page":
         """This page with its context made once (itself when it already has one)."""
         if self._make is None:

@@ -118,12 +118,14 @@ _URL = 0.01
 
 def _cost(page: Page) -> float:
     """A guess at a page's render time, in paper pages (above). Paper pages and .bib files are priced by
-    kind: their contexts are made when rendered, not here."""
+    kind, and a sitemap by the pages it lists: their contexts are made when rendered, not here."""
     kind = page.kind
     if kind == "paper":
         return 1.0
     if kind == "bib":
         return _BIB
+    if kind == "sitemap" and page.made_from:  # its URLs are made when it renders (one a page it lists), not here
+        return 1.0 + _URL * len(page.made_from[0])
     ctx = page.context
     days = ctx.get("days") if kind in ("home", "week", "month") else ()
     rows = len(ctx.get("papers") or ()) + sum(len(d.get("papers", ())) for d in days or ())
