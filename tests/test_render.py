@@ -343,3 +343,73 @@ def test_abstract_links_are_linkified_and_collected():
     assert html.count('rel="nofollow noopener"') == 5
     assert [link_kind(u) for u in links] == ["Code", "Link", "Hugging Face", "Link"]
     assert link_kind("https://someone.github.io/project") == "Project page"
+
+
+def test_runs_of_output_are_one_piece_and_the_site_is_jinjas_own(tmp_path: Path, monkeypatch):
+    """The code generator yields a run of text and output tags as one joined str (a paper page: ~230 pieces
+    before, ~65 after); the golden site, every kind of page, is byte for byte what Jinja's own makes."""
+    import jinja2
+    from conftest import tree
+    from generator.build.pipeline import build
+    from generator.render.environment import Environment
+
+    renderer = _renderer(tmp_path / "r", "<h1>{{ t }}</h1><p>{{ n }} {{ t | e }}</p>\n{% for x in cs %}<li>{{ x }}"
+                                         "</li>{% endfor %}{% set s %}<b>{{ t }}</b>{% endset %}{{ s }}")
+    code = renderer.env.compile(renderer.env.loader.get_source(renderer.env, "broken.html")[0], raw=True)
+    assert code.count("yield ") == 4  # the run before the loop, its body, the set's output; the `if 0: yield`
+    page = renderer.render(Page("x/index.html", "broken.html", {"t": "<&>", "n": 7, "cs": ["<a>"]}, "test"))
+    assert page == b"<h1>&lt;&amp;&gt;</h1><p>7 &lt;&amp;&gt;</p>\n<li>&lt;a&gt;</li><b>&lt;&amp;&gt;</b>"
+    shutil.copytree(GOLDEN / "site-src", tmp_path / "src")
+    build(tmp_path / "src" / "content", tmp_path / "ours")
+    monkeypatch.setattr(Environment, "code_generator_class", jinja2.compiler.CodeGenerator)
+    build(tmp_path / "src" / "content", tmp_path / "jinja")
+    ours, jinjas = tree(tmp_path / "ours"), tree(tmp_path / "jinja")
+    assert len(ours) > 50 and ours == jinjas
+
+
+def test_calls_of_url_and_asset_with_constant_arguments_are_made_once_when_compiled(tmp_path: Path):
+    """`url('x/')`, `asset('css/site.css')` and `abs_url()` become their text when the template is compiled; a
+    call with a variable argument, or of an asset the theme lacks (still an error at its line), stays a call;
+    no page of the golden site has a context that would hide those globals."""
+    import jinja2
+    from generator.content.files import load_papers
+    from generator.model.site import build_model, pages
+
+    template = ("{{ url('archive/') }}|{{ asset('css/site.css') }}|{{ abs_url() }}|{{ url(x) }}\n"
+                "{% if bad %}{{ asset('css/nope.css') }}{% endif %}\n")
+    renderer = _renderer(tmp_path, template)
+    code = renderer.env.compile(template, "broken.html", raw=True)
+    assert code.count("context.call(") == 2 and "/archive/|/static/css/site.x.css|" in code
+    page = Page("x/index.html", "broken.html", {"x": "<y>", "bad": False}, "test")
+    assert renderer.render(page).decode() == f"/archive/|/static/css/site.x.css|{renderer.config.base_url}|/&lt;y&gt;\n"
+    with pytest.raises(BuildError, match="nope.css") as exc:
+        renderer.render(Page("x/index.html", "broken.html", {"x": "", "bad": True}, "test"))
+    assert exc.value.line == 2
+    plain = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    plain.globals.update(renderer.env.globals)
+    assert renderer.render(page).decode() == plain.from_string(template).render(x="<y>", bad=False)
+    src = GOLDEN / "site-src" / "content"
+    config = load_config(None, src)
+    contexts = [p.context for p in pages(build_model(load_papers(src)[0]), config)]
+    assert len(contexts) > 30 and not any({"url", "abs_url", "asset"} & c.keys() for c in contexts)
+
+
+@pytest.mark.parametrize("binding", ["{% set url = fake %}", "{% for url in [fake] %}{% endfor %}",
+                                     "{% macro url(p) %}m{% endmacro %}", "{% with url = fake %}{% endwith %}",
+                                     "{% from 'partials/m.html' import url %}"])
+def test_a_theme_that_binds_url_anywhere_has_no_url_call_folded(tmp_path: Path, binding: str):
+    """An include or a parent template sees a name another template binds, so one binding anywhere in the
+    theme keeps every `url(…)` a call, rendered as Jinja renders it."""
+    renderer = _renderer(tmp_path, "{% include 'partials/inc.html' %}")
+    write_tree(tmp_path / "overrides/templates/partials", {
+        "inc.html": "[{{ url('a/') }}]", "m.html": "{% macro url(p) %}m{% endmacro %}",
+        "binds.html": binding + "{{ url('a/') }}"})
+    renderer = Renderer(renderer.config, Theme(renderer.config), {})
+    assert renderer.env.folded == {"abs_url", "asset"}
+    code = renderer.env.compile(renderer.env.loader.get_source(renderer.env, "partials/inc.html")[0], raw=True)
+    assert "context.call(" in code
+    assert renderer.render(Page("x/index.html", "broken.html", {}, "test")) == b"[/a/]"
+    write_tree(tmp_path / "overrides/templates", {"broken.html": "{% macro url(p) %}m{% endmacro %}"
+                                                                 "{% include 'partials/inc.html' %}"})
+    renderer = Renderer(renderer.config, Theme(renderer.config), {})
+    assert renderer.render(Page("x/index.html", "broken.html", {}, "test")) == b"[m]"  # the include sees the macro

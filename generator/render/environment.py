@@ -3,6 +3,8 @@
     Environment   a dict's item read at once; a template's globals as one dict; loaded templates found by name
     Context       call() quicker for plain functions (url, asset, abs_url)
     Template      output tags escape to a plain str, `~` joins with a plain join (escape_text, join_text)
+    CodeGenerator a run of text and output tags is yielded as one joined str, not a piece at a time;
+                  a call of a pure global with constant arguments (`url('archive/')`) is its text
 
 Renderer (renderer.py) makes one Environment per build; tests/test_render.py holds each of these to Jinja's own
 behaviour.
@@ -10,9 +12,11 @@ behaviour.
 from __future__ import annotations
 
 from types import FunctionType
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator as JinjaCodeGenerator, Frame
 from jinja2.runtime import markup_join
 from markupsafe import escape
 
@@ -22,7 +26,7 @@ except ImportError:  # pragma: no cover - another markupsafe: the same text thro
     def _escape_inner(s: str) -> str:
         return str(escape(s))
 
-__all__ = ["Environment", "Context", "Template", "escape_text", "join_text"]
+__all__ = ["Environment", "Context", "Template", "CodeGenerator", "escape_text", "join_text"]
 
 
 class Context(jinja2.runtime.Context):
@@ -82,6 +86,92 @@ class Template(jinja2.Template):
         return template
 
 
+class CodeGenerator(JinjaCodeGenerator):
+    """Jinja's code generator, with each run of template text and output tags yielded as one str.
+
+    Jinja yields each piece of a run (`<h1>`, `{{ title }}`, `</h1>`) on its own, and every piece climbs the
+    generators of the blocks and templates it is in (a child's root, base.html's root, the block) to the
+    join in Template.render: ~230 pieces a paper page. Here the run is `yield "".join((…))`, the same
+    pieces made by the same code in the same order, so the page is the same text (tests/test_render.py
+    renders every template both ways). Left to Jinja: a run of one piece, a run inside a block that
+    collects its output (`{% set %}`, macros, `{% call %}`), output outside a child template's blocks, and
+    async templates."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        folded = getattr(self.environment, "folded", None)
+        if folded:
+            _fold(node, self.environment, folded)
+        super().visit_Template(node, frame)
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        if frame.buffer is not None or frame.require_output_check or self.environment.is_async:
+            return super().visit_Output(node, frame)
+        finalize = self._make_finalize()
+        body: list[list[Any] | nodes.Expr] = []
+        for child in node.nodes:  # as Jinja does: template text and constants folded when compiled
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):  # noqa: BLE001 - Jinja's: evaluated (and reported) when run
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            return super().visit_Output(node, frame)
+        self.writeline('yield "".join((')
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)  # the template line of each expression, for error messages
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
+
+
+def _fold(node: nodes.Node, env: jinja2.Environment, names: frozenset[str]) -> None:
+    """Replace, under `node`, each call of a global in `names` whose arguments are constants with a constant of
+    what it returns (a call that raises is left to raise when rendered, at its line)."""
+    for field in node.fields:
+        value = getattr(node, field, None)
+        if isinstance(value, nodes.Node):
+            setattr(node, field, _folded(value, env, names))
+        elif isinstance(value, list):
+            value[:] = [_folded(item, env, names) if isinstance(item, nodes.Node) else item for item in value]
+
+
+def _folded(node: nodes.Node, env: jinja2.Environment, names: frozenset[str]) -> nodes.Node:
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in names
+            and not (node.kwargs or node.dyn_args or node.dyn_kwargs)
+            and all(isinstance(arg, nodes.Const) for arg in node.args)):
+        try:
+            value = env.globals[node.node.name](*(arg.value for arg in node.args))
+        except Exception:  # noqa: BLE001 - e.g. asset() of a file the theme lacks: reported when rendered
+            return node
+        if value.__class__ is str:
+            return nodes.Const(value, lineno=node.lineno, environment=env)
+    _fold(node, env, names)
+    return node
+
+
+def _bound(ast: nodes.Template) -> set[str]:
+    """The names a template binds: `{% set %}`, `{% for %}`, `{% with %}`, parameters, macros, imports."""
+    names = {name.name for name in ast.find_all(nodes.Name) if name.ctx != "load"}
+    names.update(macro.name for macro in ast.find_all(nodes.Macro))
+    names.update(imp.target for imp in ast.find_all(nodes.Import))
+    for imp in ast.find_all(nodes.FromImport):
+        names.update(n if isinstance(n, str) else n[1] for n in imp.names)
+    return names
+
+
 class Environment(jinja2.Environment):
     """Jinja's Environment, quicker where a page's variables are plain dicts (as site.py makes them).
 
@@ -90,16 +180,42 @@ class Environment(jinja2.Environment):
     goes straight to the item, with the same result. A template's globals: Jinja chains them onto the
     environment's (a ChainMap, which every render and include walks twice to make its context); here they
     are one dict made when the template is loaded, which is the same as long as the globals are not changed
-    after a template is loaded (Jinja's documentation asks that; Renderer sets them first). Its contexts and
-    templates are this module's Context and Template."""
+    after a template is loaded (Jinja's documentation asks that; Renderer sets them first). Its contexts,
+    templates and code generator are this module's."""
 
     _DICT_NAMES = frozenset(dir(dict))
     context_class = Context
     template_class = Template
+    code_generator_class = CodeGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._loaded: dict[str, jinja2.Template] = {}
+        self._parsed: dict[str, tuple[str, nodes.Template]] = {}
+        self.folded: frozenset[str] = frozenset()
+
+    def fold_calls(self, names: Iterable[str]) -> None:
+        """Let the templates call the globals `names` with constant arguments once, when each is compiled:
+        `{{ url('archive/') }}` becomes the text it gives (26 calls of a paper page). They must be pure and
+        stay as they are for this environment's life, and no page context may hold those names (Renderer's
+        url, abs_url and asset). A name any template of the loader binds is folded nowhere: an include, or a
+        parent template, sees the binding. The templates parsed to find out are not parsed again."""
+        bound: set[str] = set()
+        for name in self.list_templates():
+            try:
+                source = self.loader.get_source(self, name)[0]  # type: ignore[union-attr]
+                ast = self.parse(source, name)
+            except (jinja2.TemplateError, ValueError, OSError):  # not a template: an error if a page uses it
+                continue
+            self._parsed[name] = (source, ast)
+            bound |= _bound(ast)
+        self.folded = frozenset(names) - bound
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        found = self._parsed.pop(name, None) if name is not None else None
+        if found is not None and found[0] == source:
+            return found[1]
+        return super()._parse(source, name, filename)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in self._DICT_NAMES:

@@ -160,6 +160,7 @@ class Renderer:
 
         self.env.globals.update(site=config, url=lambda p="": base_path + p,
                                 abs_url=lambda p="": config.base_url + p, asset=asset, **(extra_globals or {}))
+        self.env.fold_calls({"url", "abs_url", "asset"} - set(extra_globals or ()))  # pure: see Environment
         self.env.globals["paper_row"] = self.rows = RowCache(self.env)
         self.env.filters.update(human_date=_remembered(human_date), long_date=_remembered(long_date),
                                 month_name=_remembered(month_name), week_name=_remembered(week_name),
