@@ -15,8 +15,9 @@ from typing import Any
 
 from ..content.fetched import ARXIV_ID, is_web_url
 from ..errors import Problem
+from ..util.text import one_line  # arXiv's hard wraps included
 
-__all__ = ["Record", "parse_item", "unwrap", "one_line"]
+__all__ = ["Record", "parse_item", "unwrap"]
 
 _PARAGRAPH = re.compile(r"\n[ \t]+|\n\s*\n")
 
@@ -32,11 +33,6 @@ class Record:
     upvotes: int | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # authors, github, ...: only those the item has
     organization: str | None = None
-
-
-def one_line(text: str) -> str:
-    """`text` with every run of whitespace (arXiv's hard wraps included) as one space."""
-    return " ".join(text.split())
 
 
 def unwrap(text: str) -> str:

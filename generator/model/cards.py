@@ -11,6 +11,7 @@ from ..content.files import Paper
 from .latex import clean_latex
 from .paper import authors_of, valid_arxiv_id
 from .urls import org_slug, paper_url
+from ..util.text import one_line
 
 __all__ = ["Card", "card", "teaser", "iso_day", "TEASER"]
 
@@ -22,7 +23,7 @@ def teaser(p: Paper) -> str:
     """One line for a listing row: the AI summary, else the abstract, as plain text, cut at a word."""
     text = p.extra.get("ai_summary")
     text = text if isinstance(text, str) and text.strip() else p.body
-    text = " ".join(text.split())
+    text = one_line(text)
     if "[" in text:
         text = _MD_LINK.sub(r"\1", text)
     text = clean_latex(text.replace("**", "").replace("*", "").replace("`", ""))

@@ -19,6 +19,7 @@ from .cards import Card, card, iso_day
 from .paper import authors_of, bibtex, paper_context, valid_arxiv_id
 from .people import rank_key
 from .urls import iso_week, month_key, org_slug, paper_url
+from ..util.text import one_line
 
 __all__ = ["Page", "Memo", "facts", "sort_key"]
 
@@ -140,7 +141,7 @@ class Memo:
 
     def text(self, p: Paper) -> str:
         """The abstract as one line of plain text."""
-        return self._one("text", p, lambda p: " ".join(p.body.split()))
+        return self._one("text", p, lambda p: one_line(p.body))
 
     def facts(self, p: Paper) -> tuple:
         """facts(p) (build_model's)."""

@@ -125,9 +125,9 @@ def citation_tags(p: Paper, arxiv: dict[str, str] | None, authors: list[str]) ->
     """Highwire Press tags, in the order Zotero and Google Scholar expect: title, authors, date, then ids."""
     tags = [("citation_title", clean_latex(p.title))]
     tags += [("citation_author", a) for a in authors]
-    if p.date:
-        tags.append(("citation_date", p.date.strftime("%Y/%m/%d")))
-        tags.append(("citation_publication_date", p.date.strftime("%Y/%m/%d")))
+    if p.date:  # strftime("%Y/%m/%d"), which does not pad years before 1000
+        day = p.date.isoformat().replace("-", "/") if p.date.year >= 1000 else p.date.strftime("%Y/%m/%d")
+        tags += [("citation_date", day), ("citation_publication_date", day)]
     if arxiv:
         tags += [("citation_arxiv_id", arxiv["abs"].rsplit("/abs/", 1)[1]), ("citation_pdf_url", arxiv["pdf"]),
                  ("citation_abstract_html_url", arxiv["abs"])]

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from ..config import SiteConfig
 from ..util.gcpause import gc_paused
+from ..util.text import one_line
 from .index import Field, build_index
 from .pack import FORMAT, SearchDoc, lead, pack
 from ..content.files import Paper
@@ -91,7 +92,7 @@ def fields_for(docs: Sequence[Entry]) -> tuple[Field, ...]:
 
 def texts(e: Entry, fields: Sequence[Field]) -> tuple[str | None, ...]:
     """The paper's text for each indexed field, as lunr.js is given it."""
-    values = {"title": e.title, "abstract": " ".join(e.body.split()), "organization": e.organization}
+    values = {"title": e.title, "abstract": one_line(e.body), "organization": e.organization}
     return tuple(values[f.name] if f.name in values else author_text(e) for f in fields)
 
 

@@ -32,6 +32,7 @@ from typing import Any, Callable, Sequence
 
 from .index import LunrIndex, is_array_index
 from .text import js_sort_key, js_sorted
+from ..util.text import one_line
 
 __all__ = ["SearchDoc", "pack", "FORMAT", "DOCS_PER_SHARD", "POSTINGS_BYTES", "HEAD_DOCS", "LEAD_CHARS"]
 
@@ -83,7 +84,7 @@ def title_slug(title: str) -> str | None:
 
 def lead(abstract: str, limit: int = LEAD_CHARS) -> str:
     """The abstract's first `limit` characters or fewer, cut at a space, with … when cut."""
-    text = " ".join(abstract.split())
+    text = one_line(abstract)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
