@@ -93,7 +93,7 @@ class CodeGenerator(JinjaCodeGenerator):
     generators of the blocks and templates it is in (a child's root, base.html's root, the block) to the
     join in Template.render: ~230 pieces a paper page. Here the run is `yield "".join((…))`, the same
     pieces made by the same code in the same order, so the page is the same text (tests/test_render.py
-    renders every template both ways). Left to Jinja: a run of one piece, a run inside a block that
+    builds the golden site, every kind of page, both ways). Left to Jinja: a run of one piece, a run inside a block that
     collects its output (`{% set %}`, macros, `{% call %}`), output outside a child template's blocks, and
     async templates."""
 
