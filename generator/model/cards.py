@@ -10,7 +10,7 @@ from typing import Any
 from ..content.files import Paper
 from .latex import clean_latex
 from .paper import authors_of, valid_arxiv_id
-from .urls import org_slug, paper_url
+from .urls import org_slug, org_url, paper_url
 from ..util.text import one_line
 
 __all__ = ["Card", "card", "teaser", "iso_day", "TEASER"]
@@ -113,7 +113,7 @@ def _card_of(*values: Any) -> Card:
 
 @lru_cache(maxsize=None)
 def _org_url(organization: str) -> str:
-    return f"org/{org_slug(organization)}/"  # one str per organisation, not one per card
+    return org_url(org_slug(organization))  # one str per organisation, not one per card
 
 
 def card(p: Paper) -> Card:

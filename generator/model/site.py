@@ -30,7 +30,7 @@ from .memo import Memo, Page, facts
 from .paper import authors_of
 from .people import (Group, group_authors, group_page_context, group_topics, index_context, links_by_paper,
                      rank_key, rank_order, ranked)
-from .urls import author_url, iso_week, org_slug, paper_url, topic_url
+from .urls import author_url, iso_week, org_slug, org_url, paper_url, topic_url
 
 __all__ = ["Page", "SiteModel", "Memo", "build_model", "pages", "paper_url", "org_slug", "iso_week"]
 
@@ -221,14 +221,14 @@ def org_pages(model: SiteModel, memo: Memo) -> list[Page]:
 
 def orgs_page(model: SiteModel) -> Page:
     """The list of every organisation, with how many papers each."""
-    orgs = [{"slug": s, "name": n, "link": f"org/{s}/", "count": len(ps)} for s, (n, ps) in model.orgs.items()]
+    orgs = [{"slug": s, "name": n, "link": org_url(s), "count": len(ps)} for s, (n, ps) in model.orgs.items()]
     return Page("org/index.html", "orgs.html", {"orgs": orgs}, "orgs")
 
 
 def org_page(model: SiteModel, slug: str, memo: Memo) -> Page:
     """The page of one organisation: its papers, newest first."""
     name, ps = model.orgs[slug]
-    return Page(f"org/{slug}/index.html", "org.html", {"slug": slug, "name": name,
+    return Page(org_url(slug) + "index.html", "org.html", {"slug": slug, "name": name,
                                                         "papers": [memo.card(p) for p in reversed(ps)]}, "org")
 
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from ..content.slugs import slugify
 
-__all__ = ["paper_url", "org_slug", "iso_week", "month_key", "topic_url", "author_url", "name_slug", "arxiv_links",
+__all__ = ["paper_url", "org_slug", "org_url", "iso_week", "month_key", "topic_url", "author_url", "name_slug", "arxiv_links",
            "search_links"]
 
 
@@ -18,6 +18,11 @@ def paper_url(slug: str) -> str:
 def org_slug(name: str) -> str:
     """The URL name of an organisation."""
     return slugify(name)
+
+
+def org_url(slug: str) -> str:
+    """`org/<slug>/`."""
+    return f"org/{slug}/"
 
 
 _SLUGS: dict[str, str] = {}
