@@ -38,6 +38,7 @@ def render_into(todo: list[Page], renderer: Renderer, writer: Writer,
                 previous: dict[str, bytes] | None = None) -> Rendered:
     """Render `todo` into `writer`, over the CPUs when there are many; see the module's docstring."""
     shares = _split(by_period(todo), jobs(len(todo)))
+    renderer.plan(todo)
     if len(shares) > 1:
         renderer.compile_all()  # once, before the fork
     done = fork_map(lambda share: _render_share(share, renderer, writer, previous), shares)

@@ -4,7 +4,8 @@
     Context       call() quicker for plain functions (url, asset, abs_url)
     Template      output tags escape to a plain str, `~` joins with a plain join (escape_text, join_text)
     CodeGenerator a run of text and output tags is yielded as one joined str, not a piece at a time;
-                  a call of a pure global with constant arguments (`url('archive/')`) is its text
+                  a call of a pure global with constant arguments (`url('archive/')`) is its text;
+                  an include of a partial is the partial's nodes, where that renders the same (inline.py)
 
 Renderer (renderer.py) makes one Environment per build; tests/test_render.py holds each of these to Jinja's own
 behaviour.
@@ -19,6 +20,8 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator as JinjaCodeGenerator, Frame
 from jinja2.runtime import markup_join
 from markupsafe import escape
+
+from .inline import inline_includes
 
 try:
     from markupsafe import _escape_inner  # markupsafe 3: the escaping that escape() wraps in a Markup
@@ -98,9 +101,20 @@ class CodeGenerator(JinjaCodeGenerator):
     async templates."""
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
-        folded = getattr(self.environment, "folded", None)
+        env = self.environment
+        compiling = getattr(env, "compiling", None)
+        into = getattr(env, "inline_into", ())
+        if (getattr(env, "inlining", False) and compiling is not None and self.name is not None
+                and (into is None or self.name in into)):
+            compiling.add(self.name)
+            try:
+                done = inline_includes(node, env, self.name, compiling)  # may compile the partials first
+                env.inlined += done
+            finally:
+                compiling.discard(self.name)
+        folded = getattr(env, "folded", None)
         if folded:
-            _fold(node, self.environment, folded)
+            _fold(node, env, folded)
         super().visit_Template(node, frame)
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
@@ -193,6 +207,19 @@ class Environment(jinja2.Environment):
         self._loaded: dict[str, jinja2.Template] = {}
         self._parsed: dict[str, tuple[str, nodes.Template]] = {}
         self.folded: frozenset[str] = frozenset()
+        self.inlining = True  # includes compiled as the partials' nodes where that renders the same (inline.py)
+        self.inline_into: frozenset[str] | None = None  # in these templates (None: all)
+        self.inlined = 0  # how many were
+        self.compiling: set[str] = set()  # the templates being compiled now (one compiles those it includes)
+        self.partials: dict[str, tuple] = {}  # name → (source, filename) of one that may be inlined, else ()
+
+    def plain(self) -> Environment:
+        """This environment without inlined includes, its templates compiled anew: an error in a partial then
+        points at the partial's file and line (Renderer renders a failed page again with it)."""
+        plain = self.overlay(cache_size=-1)
+        plain._loaded, plain._parsed, plain.compiling, plain.partials = {}, {}, set(), {}
+        plain.inlining, plain.inlined = False, 0
+        return plain
 
     def fold_calls(self, names: Iterable[str]) -> None:
         """Let the templates call the globals `names` with constant arguments once, when each is compiled:
