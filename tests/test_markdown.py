@@ -110,7 +110,49 @@ def test_the_fast_path_takes_inner_underscores_and_escapes():
         "<p>We use snake_case names, cut 40% of it and x_1__y.</p>\n")
     assert plain_paragraph("an _emphasis_") is None and plain_paragraph("x\\*_a_\\*y") is None
     assert plain_paragraph("Fast training.We show Phi.This works") == "<p>Fast training.We show Phi.This works</p>\n"
-    assert plain_paragraph("See en.wikipedia.org for more") is None  # linkify-it links it
+    # linkify-it links a bare name, and render_full drops the link again: plain, without asking linkify-it
+    assert plain_paragraph("See en.wikipedia.org for more") == "<p>See en.wikipedia.org for more</p>\n"
+    assert plain_paragraph("See en.wikipedia.org/wiki/X for more") is None  # a path: a link
+
+
+@pytest.mark.parametrize("text, fast", [
+    ("a * b and c", True), ("a * b and c ** d", False), ("a *b* c", False), ("an `open tick and ``two", True), ("a `code` span", False),
+    ("``a` and `b``", False), ("We show [1], [Results] and ]x[", True), ("see [a](b)", False), ("* an item", False),
+    ("a lone _underscore and x_y", True), ("_a first one", False), ("_a_ b", False), ("a _b_ c", False), ("mixed * and _ and ` and [", True),
+    ("***", False), ("```fence", False), ("[x]: /url", False), ("R&D * 2", True), ("a &amp; *", False),
+    ("x_* and *_y", False), ("performance.In this * work", True), ("model.By `x", True), ("x.in?a%20b c", False),
+    ("see www.x.io now", False), ("X.IN:80 and Y.COM#f", True), ("mail a@b.co", False)])
+def test_syntax_that_makes_nothing_and_bare_names_take_the_fast_path(text: str, fast: bool):
+    """`*`, `_`, backticks and brackets that can open nothing, and names linkify-it links but render_full turns
+    back into text, are plain; what markdown-it makes something of is not."""
+    plain = plain_paragraph(text)
+    assert (plain is not None) is fast
+    if fast:
+        assert (plain, ()) == render_full(text)
+
+
+BARE = st.sampled_from(["model.In", "x.com", "X.COM", "a.b.c.io", "x.com:80", "x.in?q", "x.in#f", "x.in.", "e.g.",
+                        "3.5", "train.py", "en.wikipedia.org", "localhost", "localhost:8080", "x.in?a%20b",
+                        "xn--e1a.com", "www.x.io", "x.com/p", "a@b.co", "mailto:x", "and/or", "x.рф",
+                        "\u00e9.com", "1.2.3.4", "x.in:", ".in", "x..in", "-x.in", "_x.in", "x_y.in", "https://a.io/b"])
+SYNTAXISH = st.sampled_from(["*", "**", "_", "__", "`", "``", "```", "[", "]", "](", "[x]", "[x](y)", "](x)", "`a`",
+                             "*a*", "_a_", "&amp;", "&#1;", "<a:b>", "(", ")", " ", "  ", "\\*", "\\`", "\\["])
+mixed = st.lists(st.one_of(st.text(alphabet="abxyzAB019 .,;:()'?-", min_size=1, max_size=6), BARE, SYNTAXISH),
+                 min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(mixed)
+@example("a * b [1] `c and model.In d")
+@example("See en.wikipedia.org and https://a.io/b then model.In")
+def test_bare_names_and_inert_syntax_render_as_markdown_it_renders_them(text: str):
+    plain = plain_paragraph(text)
+    if plain is not None:
+        assert (plain, ()) == render_full(text)
+    linked = linked_paragraph(text)
+    if linked is not None:
+        assert linked == render_full(text)
+    assert _render(text) == render_full(text)
 
 
 # URLs as abstracts hold them, and what sits next to them: trailing punctuation, a second URL, schemes
