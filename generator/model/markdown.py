@@ -83,8 +83,10 @@ def plain_paragraph(text: str) -> str | None:
 
     Most abstracts at 10k papers are such plain prose; for them the full parser (block rules, inline rules,
     linkify) finds one paragraph of text, which it escapes. `text.isprintable()` rules out newlines, tabs,
-    NUL and Unicode spaces that markdown-it trims or changes. tests/test_markdown.py checks fast == full on
-    generated and corpus abstracts."""
+    NUL and Unicode spaces that markdown-it trims or changes. Syntax that can only give text counts as none:
+    inner underscores, backslash escapes, delimiters and brackets that can open nothing (_inert), and names
+    linkify-it links that render_full turns back into text (_links_nothing). tests/test_markdown.py checks
+    fast == full on generated and corpus abstracts."""
     if not text or not text.isprintable() or text[0] == " " or text[-1] == " " or _BLOCK_START.match(text):
         return None
     if _SYNTAX_CHARS.search(text) is None:

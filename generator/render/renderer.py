@@ -189,7 +189,7 @@ class Renderer:
     def plan(self, pages: list[Page]) -> None:
         """Which templates inline their includes (render/inline.py), before any is compiled: those that at least
         INLINE_AT of `pages` use, and the listing row's when there are that many pages (each paper is a row on
-        its day and on a dated page). Inlining costs ~1 ms of compiling for each place a partial is included,
+        its day and on a dated page). Inlining costs ~1.5 ms of compiling for each place a partial is included,
         and saves ~2 us each time that place renders; a template compiled before (serve) stays as it is."""
         counts = Counter(page.template for page in pages)
         heavy = {name for name, n in counts.items() if n >= INLINE_AT}
