@@ -121,7 +121,8 @@ def test_the_fast_path_takes_inner_underscores_and_escapes():
     ("a lone _underscore and x_y", True), ("_a first one", False), ("_a_ b", False), ("a _b_ c", False), ("mixed * and _ and ` and [", True),
     ("***", False), ("```fence", False), ("[x]: /url", False), ("R&D * 2", True), ("a &amp; *", False),
     ("x_* and *_y", False), ("performance.In this * work", True), ("model.By `x", True), ("x.in?a%20b c", False),
-    ("see www.x.io now", False), ("X.IN:80 and Y.COM#f", True), ("mail a@b.co", False)])
+    ("see www.x.io now", False), ("X.IN:80 and Y.COM#f", True), ("mail a@b.co", False),
+    ("up 5% on model.In and 7 %", True), ("x.in?a%2Fb c", True), ("x.in?a%2fb c", False), ("x.in?a%20b c", False)])
 def test_syntax_that_makes_nothing_and_bare_names_take_the_fast_path(text: str, fast: bool):
     """`*`, `_`, backticks and brackets that can open nothing, and names linkify-it links but render_full turns
     back into text, are plain; what markdown-it makes something of is not."""
@@ -134,7 +135,8 @@ def test_syntax_that_makes_nothing_and_bare_names_take_the_fast_path(text: str, 
 BARE = st.sampled_from(["model.In", "x.com", "X.COM", "a.b.c.io", "x.com:80", "x.in?q", "x.in#f", "x.in.", "e.g.",
                         "3.5", "train.py", "en.wikipedia.org", "localhost", "localhost:8080", "x.in?a%20b",
                         "xn--e1a.com", "www.x.io", "x.com/p", "a@b.co", "mailto:x", "and/or", "x.рф",
-                        "\u00e9.com", "1.2.3.4", "x.in:", ".in", "x..in", "-x.in", "_x.in", "x_y.in", "https://a.io/b"])
+                        "\u00e9.com", "1.2.3.4", "x.in:", ".in", "x..in", "-x.in", "_x.in", "x_y.in", "https://a.io/b",
+                        "5%", "%2F", "%e9", "x.in?a%2", "x.in#%41"])
 SYNTAXISH = st.sampled_from(["*", "**", "_", "__", "`", "``", "```", "[", "]", "](", "[x]", "[x](y)", "](x)", "`a`",
                              "*a*", "_a_", "&amp;", "&#1;", "<a:b>", "(", ")", " ", "  ", "\\*", "\\`", "\\["])
 mixed = st.lists(st.one_of(st.text(alphabet="abxyzAB019 .,;:()'?-", min_size=1, max_size=6), BARE, SYNTAXISH),

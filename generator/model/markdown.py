@@ -109,6 +109,7 @@ def plain_paragraph(text: str) -> str | None:
 
 _ACTIVE = re.compile(r"&(?:#|[A-Za-z0-9]+;)|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:")  # _SYNTAX but for `*_[]
 _RUNS = re.compile(r"\*+|_+|`+")
+_PERCENT_XX = re.compile(r"%[0-9a-f]{2}")  # what mdurl.decode decodes (in a lowered text)
 
 
 def _inert(text: str, rest: str) -> bool:
@@ -140,13 +141,15 @@ def _links_nothing(text: str) -> bool:
     """True when markdown-it's core linkify rule (rules_core/linkify.py) leaves the text token `text` as it is
     once render_full has dropped bare names: linkify-it finds no link, or only names with no scheme, `www.`
     or path (`performance.In`, `train.py`: _drop_bare_names) labelled with their own text, or links
-    validateLink refuses. An ASCII text with no `/`, `@`, `%`, `www.`, `xn--` or `mailto:` can hold no other
-    (a path starts at a `/`, a scheme needs `//` or `mailto:`, an e-mail an `@`; `%` and `xn--` are what make a
-    label differ from its text), so linkify-it is not even asked: at 10k papers, 196 abstracts it scanned,
-    113 of which markdown-it then parsed for names like `model.By` alone."""
+    validateLink refuses. An ASCII text with no `/`, `@`, `www.`, `xn--`, `mailto:` or `%` and two hex digits
+    can hold no other (a path starts at a `/`, a scheme needs `//` or `mailto:`, an e-mail an `@`; a `%XX`
+    escape and `xn--` are what make a label differ from its text, as normalizeLinkText decodes them), so
+    linkify-it is not even asked: at 10k papers, 196 abstracts it scanned, 113 of which markdown-it then
+    parsed for names like `model.By` alone, and 343 more texts for a `5%`."""
     if text.isascii():
         low = text.lower()
-        if not ("/" in low or "@" in low or "%" in low or "www." in low or "xn--" in low or "mailto:" in low):
+        if not ("/" in low or "@" in low or "www." in low or "xn--" in low or "mailto:" in low
+                or ("%" in low and _PERCENT_XX.search(low))):
             return True
     md = _md()
     if not md.linkify.test(text):
