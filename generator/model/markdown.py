@@ -89,20 +89,17 @@ def plain_paragraph(text: str) -> str | None:
     fast == full on generated and corpus abstracts."""
     if not text or not text.isprintable() or text[0] == " " or text[-1] == " " or _BLOCK_START.match(text):
         return None
-    if _SYNTAX_CHARS.search(text) is None:
-        # then the paragraph is one text token (no `://` for the inline linkify rule): linkify-it's own test
-        # of the whole text says whether the core rule links anything ("training.We", "Phi.This" do not)
-        if may_link(text) and ("://" in text or not _links_nothing(text)):
-            return None
-        return _plain_html(text)
     linky = may_link(text)
-    if linky and "\\" in text:  # an escape is a token of its own: linkify-it would see the text in pieces
-        return None
-    rest = _INNER_UNDERSCORES.sub("", text) if "_" in text else text  # in the text as written: what is next
-    rest = _ESCAPED.sub("", rest) if "\\" in rest else rest  # to each underscore decides what it does
-    if _SYNTAX.search(rest) and ("\\" in text or not _inert(text, rest)):
-        return None
-    if linky and ("://" in text or not _links_nothing(text)):  # what is left is one text token, as above
+    if _SYNTAX_CHARS.search(text) is not None:
+        if linky and "\\" in text:  # an escape is a token of its own: linkify-it would see the text in pieces
+            return None
+        rest = _INNER_UNDERSCORES.sub("", text) if "_" in text else text  # in the text as written: what is
+        rest = _ESCAPED.sub("", rest) if "\\" in rest else rest  # next to each underscore decides what it does
+        if _SYNTAX.search(rest) and ("\\" in text or not _inert(text, rest)):
+            return None
+    # the paragraph is now one text token (no `://` for the inline linkify rule): linkify-it's own look at the
+    # whole text says whether the core rule links anything ("training.We", "Phi.This" do not)
+    if linky and ("://" in text or not _links_nothing(text)):
         return None
     return _plain_html(text)
 
