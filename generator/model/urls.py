@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from ..content.slugs import slugify
 
-__all__ = ["paper_url", "org_slug", "org_url", "iso_week", "month_key", "topic_url", "author_url", "name_slug", "arxiv_links",
-           "search_links"]
+__all__ = ["paper_url", "org_slug", "org_url", "iso_week", "month_key", "topic_url", "author_url", "name_slug",
+           "arxiv_links", "search_links"]
 
 
 def paper_url(slug: str) -> str:

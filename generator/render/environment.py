@@ -102,16 +102,14 @@ class CodeGenerator(JinjaCodeGenerator):
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
         env = self.environment
-        compiling = getattr(env, "compiling", None)
-        into = getattr(env, "inline_into", ())
-        if (getattr(env, "inlining", False) and compiling is not None and self.name is not None
-                and (into is None or self.name in into)):
-            compiling.add(self.name)
+        into = getattr(env, "inline_into", ())  # () for an environment not of this module: none
+        if self.name is not None and (into is None or self.name in into):
+            env.compiling.add(self.name)
             try:
-                done = inline_includes(node, env, self.name, compiling)  # may compile the partials first
+                done = inline_includes(node, env, self.name, env.compiling)  # may compile the partials first
                 env.inlined += done
             finally:
-                compiling.discard(self.name)
+                env.compiling.discard(self.name)
         folded = getattr(env, "folded", None)
         if folded:
             _fold(node, env, folded)
@@ -207,8 +205,8 @@ class Environment(jinja2.Environment):
         self._loaded: dict[str, jinja2.Template] = {}
         self._parsed: dict[str, tuple[str, nodes.Template]] = {}
         self.folded: frozenset[str] = frozenset()
-        self.inlining = True  # includes compiled as the partials' nodes where that renders the same (inline.py)
-        self.inline_into: frozenset[str] | None = None  # in these templates (None: all)
+        # includes compiled as the partials' nodes where that renders the same (inline.py), in these templates
+        self.inline_into: frozenset[str] | None = None  # (None: all)
         self.inlined = 0  # how many were
         self.compiling: set[str] = set()  # the templates being compiled now (one compiles those it includes)
         self.partials: dict[str, tuple] = {}  # name → (source, filename) of one that may be inlined, else ()
@@ -218,7 +216,7 @@ class Environment(jinja2.Environment):
         points at the partial's file and line (Renderer renders a failed page again with it)."""
         plain = self.overlay(cache_size=-1)
         plain._loaded, plain._parsed, plain.compiling, plain.partials = {}, {}, set(), {}
-        plain.inlining, plain.inlined = False, 0
+        plain.inline_into, plain.inlined = frozenset(), 0
         return plain
 
     def fold_calls(self, names: Iterable[str]) -> None:

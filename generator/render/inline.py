@@ -20,7 +20,7 @@ hold the same values the copied context would. So an include is inlined only whe
 - it is not the template being compiled, or one that is (a partial that includes itself stays an include).
 
 What still differs is where an error points: the includer's file, at the partial's line. Renderer renders a
-page that fails again without inlining (Environment.inlining False), to name the partial's file and line.
+page that fails again without inlining (Environment.plain()), to name the partial's file and line.
 """
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ _CONTEXT = (nodes.ContextReference, nodes.DerivedContextReference)  # what an ex
 _OWN_NAMES = frozenset({"self", "caller", "varargs", "kwargs", "super"})
 
 
-def inline_includes(ast: nodes.Template, env: Any, name: str | None, compiling: set[str]) -> int:
+def inline_includes(ast: nodes.Template, env: Any, name: str, compiling: set[str]) -> int:
     """Inline, in the template `name` (being compiled: in `compiling`), each include that qualifies (see the
     module's docstring). Returns how many were inlined."""
-    if name is None or env.is_async or ast.find(nodes.Include) is None:
+    if env.is_async or ast.find(nodes.Include) is None:
         return 0
     return _walk(ast, env, name, compiling, in_block=ast.find(nodes.Extends) is None)
 

@@ -211,8 +211,7 @@ class Renderer:
         if page.template.endswith(".json"):
             return render_json_feed(page, self.config)
         try:
-            template = self.env.get_template(page.template)
-            return template.render(page=page.context, kind=page.kind, path=page.path, **page.context).encode("utf-8")
+            return _run(self.env, page).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise BuildError(f"template syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except jinja2.TemplateNotFound as exc:
@@ -228,11 +227,15 @@ class Renderer:
         if not self.env.inlined:
             return exc
         try:
-            self.env.plain().get_template(page.template).render(page=page.context, kind=page.kind, path=page.path,
-                                                                **page.context)
+            _run(self.env.plain(), page)
         except Exception as again:  # noqa: BLE001 - the same error, located
             return again
         return exc
+
+
+def _run(env: jinja2.Environment, page: Page) -> str:
+    """The page's template rendered in `env` with the page's variables."""
+    return env.get_template(page.template).render(page=page.context, kind=page.kind, path=page.path, **page.context)
 
 
 class RowCache:
