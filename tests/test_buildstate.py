@@ -162,3 +162,31 @@ def test_a_state_from_before_the_output_stamps_builds_in_full(tmp_path: Path):
     cache.write("build-state.pickle", old)
     assert load_state(cache) is None
     assert built_pages(build(content, out, "-v").stderr)[1] == 0  # nothing reused, and no traceback
+
+
+def _recorded(out: Path) -> dict[str, tuple]:
+    record = load_state(Cache(out)).output
+    return {rel: tuple(record.stamps[4 * i:4 * i + 4]) for i, rel in enumerate(record.rels)}
+
+
+def _on_disk(out: Path) -> dict[str, tuple]:
+    return {p.relative_to(out).as_posix(): (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
+            for p in out.rglob("*") if p.is_file() and (s := p.stat())}
+
+
+def test_the_stamps_the_writers_took_are_the_outputs_own(tmp_path: Path, monkeypatch):
+    """The record of the output comes from the stamps each process took as it wrote (or hard-linked) a file,
+    not from a stat of each file after the build: it must still be what a stat finds, file for file, with
+    the pages and the search index written in forked processes or in this one, cold and after a rebuild."""
+    papers = {f"content/2025/01/02/p{i}.md": PAPER.format(title=f"Paper {i}", slug=f"p{i}") for i in range(30)}
+    for jobs in ("2", "1"):
+        root = tmp_path / jobs
+        write_tree(root, papers)
+        content, out = root / "content", root / "site"
+        monkeypatch.setenv("PAPERS_JOBS", jobs)
+        build(content, out)
+        assert _recorded(out) == _on_disk(out)
+        os.utime(content / "2025/01/02/p3.md")  # a rebuild that hard-links every page from the last one
+        assert built_pages(build(content, out).stderr)[0] == 0
+        assert _recorded(out) == _on_disk(out)
+        assert "nothing changed" in build(content, out).stderr

@@ -47,7 +47,7 @@ from .cache import SIGNATURES, Cache
 from .changes import Changes
 from .outdir import output_files
 from .result import BuildResult
-from .state import BuildState, OutputStamps, inputs_hash, load_state, save_state, scan_content
+from .state import BuildState, OutputStamps, inputs_hash, load_state, restamp, save_state, scan_content
 from .writers import InPlace, Staging, Writer, clean_leftovers
 
 __all__ = ["build", "BuildResult", "Pipeline"]
@@ -114,8 +114,7 @@ class Pipeline:
         try:
             with self._stage(result, "content"):
                 config, theme = self._configure(full)
-                if full:
-                    self._inputs = inputs_hash(config, theme)
+                self._inputs = inputs_hash(config, theme) if full else self._inputs
                 stamps, digests = scan_content(self.content) if full or changes.rescan else (None, {})
                 if not self.keep and self._up_to_date(stamps):
                     return self._nothing_changed(result, t0)
@@ -170,11 +169,13 @@ class Pipeline:
                 papers = model = site_pages = todo = done = None  # at 100k papers) reuses its memory: 16 MB less
             with self._stage(result, "write"):
                 if isinstance(out, Staging):  # the state first: after the swap nothing may fail
-                    self._save(stamps, digests, result, made, signatures, index, count, out.dir)
+                    self._save(stamps, digests, result, made, signatures, index, count, out.dir, out)
                 with self.lock:
                     out.commit(stale)
                     if out.files or stale:
                         self.generation += 1
+                if isinstance(out, Staging):  # the files it hard-linked, now that the previous site is gone
+                    restamp(self.cache, self._state, self.out)  # type: ignore[arg-type]
         except BaseException:
             self._selected = self._where = None
             self._memo.days.clear()  # a patch may have made them for a model that is not kept
@@ -258,9 +259,8 @@ class Pipeline:
         return config, Theme(config)
 
     def _up_to_date(self, stamps: dict | None) -> bool:
-        state = self._state
-        return state is not None and stamps is not None and state.unchanged(self._inputs, self.content, stamps,
-                                                                            self.out)
+        return self._state is not None and stamps is not None and self._state.unchanged(self._inputs, self.content,
+                                                                                        stamps, self.out)
 
     def _nothing_changed(self, result: BuildResult, t0: float) -> BuildResult:
         """The same warnings (and --strict failure) as the build that made the output, no other work."""
@@ -371,7 +371,7 @@ class Pipeline:
     def _finish_search(self, job: SearchJob, out: Writer, result: BuildResult) -> dict[str, Any]:
         """The index the job made: {"key", "files"}; the files it wrote join `out.files`."""
         record = job.result()
-        out.files.extend(record["written"])
+        out.add(record["written"], record["stamps"])
         result.timings["search"] = record["cpu"]
         result.search = True
         log.log(logging.DEBUG if self.keep else logging.INFO, "%-8s %7.0f ms", "search", record["cpu"] * 1000)
@@ -388,11 +388,11 @@ class Pipeline:
         return output_files(self.out) if self.keep and self.out.is_dir() else set()
 
     def _save(self, stamps: dict | None, digests: dict[str, str], result: BuildResult, made: set[str],
-              signatures: dict[str, bytes], index: dict[str, Any], papers: int, root: Path) -> None:
-        """The cache for the output that `root` holds (the staging folder, about to become the output)."""
-        if stamps is None:
-            stamps = self.sources.stamps()
-        state = BuildState(self._inputs, stamps, digests, OutputStamps(root, made), result.warnings, papers,
+              signatures: dict[str, bytes], index: dict[str, Any], papers: int, root: Path,
+              staged: Staging | None = None) -> None:
+        """The cache for the output `root` holds; `staged`: the writer that wrote it, with its stamps."""
+        stamps = self.sources.stamps() if stamps is None else stamps
+        state = BuildState(self._inputs, stamps, digests, OutputStamps(root, made, staged), result.warnings, papers,
                            len(signatures), index)
         self.cache.write(SIGNATURES, signatures)
         self.cache.save_abstracts(self._known)

@@ -6,37 +6,43 @@
 
 A `papers build` writes into a fresh sibling folder (`site.tmp-<pid>`) and swaps it in with two renames; a failed
 build removes its folder and leaves the previous site/ as it was. Pages whose signature is unchanged are
-hard-linked from the previous site instead of being rendered again. Folders left by a build that was killed
-(`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs) are removed by the next build, and if
-it was killed between the two renames, the next build finds the previous site in `site.old-<pid>`. Every
-file is written by rename only: a page into the staging folder (which is renamed as a whole), a cache file
+hard-linked from the previous site instead of being rendered again. A Staging writer keeps each file's stamp
+as it writes it (fstat of the open file, in whichever process wrote it), for the build state's record of
+the output (build/state.py: OutputStamps), which then needs no stat of its own per file; a hard-linked
+file's is taken once the previous site is gone, as removing that link changes the file's ctime.
+Folders left by a build that was killed (`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs)
+are removed by the next build, and if it was killed between the two renames, the next build finds the
+previous site in `site.old-<pid>`. Every file is written by rename only: a page into the staging folder (which is renamed as a whole), a cache file
 through a temporary file of its own (write_cache), so a kill or a full disk never leaves a truncated one.
 """
 from __future__ import annotations
 
 import os
 import shutil
+from array import array
 from collections import OrderedDict
 from pathlib import Path
 from typing import Iterable, Protocol
 
 from .cache import Cache
+from ..content.sources import stamp_of
 from ..util.procs import running
 
-__all__ = ["Writer", "Staging", "InPlace", "write_file", "make_folder", "clean_leftovers"]
+__all__ = ["Writer", "Staging", "InPlace", "LINKED", "write_file", "make_folder", "clean_leftovers"]
 
 
 # The folders a Staging writer remembers making (in each process): a paper's two files are written one after
 # the other, and a folder asked for again once forgotten costs one mkdir that finds it there. All of them
 # (a folder per paper) took 15 MB at 100k papers, in the processes that render.
 FOLDERS = 4096
+LINKED = (-1, -1, -1, -1)  # the stamp of a reused file until it is taken after the commit (state.restamp)
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_file(path: Path | str, data: bytes) -> None:
+def write_file(path: Path | str, data: bytes) -> os.stat_result:
     """Write `data` to a new file at `path`, creating its folder (plain os calls: half the time of
-    Path.write_bytes). A file already there is replaced, never written into: it may be a hard link to
-    the previous build's copy (Staging.reuse), which must stay as it was."""
+    Path.write_bytes); returns the file's stat as written. A file already there is replaced, never written
+    into: it may be a hard link to the previous build's copy (Staging.reuse), which must stay as it was."""
     try:
         fd = os.open(path, _FLAGS, 0o666)
     except FileNotFoundError:
@@ -49,6 +55,7 @@ def write_file(path: Path | str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+        return os.fstat(fd)
     finally:
         os.close(fd)
 
@@ -90,12 +97,16 @@ class Writer(Protocol):
     they wrote comes back to the parent as `files` entries (render/batch.py)."""
 
     files: list[str]  # site-relative paths written (staged) by this process, in order
+    stamps: array[int]  # four per path in `files` (content/sources.py: stamp_of), or none (InPlace keeps none)
 
     def write(self, rel: str, data: bytes) -> None:
         """Stage `data` as the file `rel` of the output."""
 
     def reuse(self, rel: str) -> bool:
         """Keep the current output's file `rel` as this build's; False when there is none to keep."""
+
+    def add(self, files: list[str], stamps: array[int]) -> None:
+        """Count as staged here what a forked worker staged through its copy of this writer."""
 
     def commit(self, remove: Iterable[str] = ()) -> None:
         """Make the staged files the output (and delete `remove`, files no page makes any more)."""
@@ -117,6 +128,7 @@ class Staging:
         self._root = f"{self.dir}{os.sep}"
         self._folders: OrderedDict[str, None] = OrderedDict({str(self.dir): None})  # made here, the last FOLDERS
         self.files: list[str] = []
+        self.stamps: array[int] = array("q")
 
     def _path(self, rel: str) -> str:
         """The staged path of `rel`, its folder made first (a new folder costs one mkdir, no failed open)."""
@@ -130,7 +142,7 @@ class Staging:
         return path
 
     def write(self, rel: str, data: bytes) -> None:
-        write_file(self._path(rel), data)
+        self.stamps.extend(stamp_of(write_file(self._path(rel), data)))
         self.files.append(rel)
 
     def reuse(self, rel: str) -> bool:
@@ -145,8 +157,13 @@ class Staging:
             if not src.is_file():
                 return False
             shutil.copy2(src, dst)
+        self.stamps.extend(LINKED)  # its ctime changes again when commit() removes the previous site
         self.files.append(rel)
         return True
+
+    def add(self, files: list[str], stamps: array[int]) -> None:
+        self.files.extend(files)
+        self.stamps.extend(stamps)
 
     def commit(self, remove: Iterable[str] = ()) -> None:
         """Swap the staged folder in; the old one is removed after the swap. An interrupt (Ctrl-C, SIGTERM)
@@ -182,6 +199,7 @@ class InPlace:
         self.dir = Cache(out).staging_dir()
         shutil.rmtree(self.dir, ignore_errors=True)
         self.files: list[str] = []
+        self.stamps: array[int] = array("q")  # none: commit() moves the files, which changes their ctime
 
     def write(self, rel: str, data: bytes) -> None:
         try:
@@ -194,6 +212,9 @@ class InPlace:
 
     def reuse(self, rel: str) -> bool:
         return (self.out / rel).is_file()
+
+    def add(self, files: list[str], stamps: array[int]) -> None:
+        self.files.extend(files)
 
     def commit(self, remove: Iterable[str] = ()) -> None:
         """Move every staged file into place and delete `remove` (and folders left empty)."""

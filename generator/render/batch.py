@@ -8,6 +8,7 @@ folder, or left in place) instead of rendered.
 from __future__ import annotations
 
 import gc
+from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ class Rendered:
     rendered: int = 0
     reused: int = 0
     files: list[str] = field(default_factory=list)  # what a forked worker wrote (Writer.files)
+    stamps: array[int] = field(default_factory=lambda: array("q"))  # and their stamps (Writer.stamps)
 
 
 def render_into(todo: list[Page], renderer: Renderer, writer: Writer,
@@ -48,13 +50,13 @@ def render_into(todo: list[Page], renderer: Renderer, writer: Writer,
         total.rendered += share.rendered
         total.reused += share.reused
         if i:  # the first share ran in this process: its files are in writer.files already
-            writer.files.extend(share.files)
+            writer.add(share.files, share.stamps)
     return total
 
 
 def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous: dict[str, bytes] | None
                   ) -> Rendered:
-    before = len(writer.files)
+    before, stamped = len(writer.files), len(writer.stamps)
     share = Rendered()
     renderer.rows.hold(card for page in todo if page.kind in _OUT_OF_ORDER for card in page.context["papers"])
     try:
@@ -65,7 +67,7 @@ def _render_share(todo: list[Page], renderer: Renderer, writer: Writer, previous
                     gc.collect(0)  # only what the last pages made
     finally:
         renderer.rows.release()
-    share.files = writer.files[before:]
+    share.files, share.stamps = writer.files[before:], writer.stamps[stamped:]
     return share
 
 

@@ -4,7 +4,8 @@
                           their results (small: counters, signatures, file names) come back pickled
     Background(fn)        fn() in a child while this process goes on; .result() waits for it
     Background(fn, fed=True)  the same, but the child is forked first and given its input later:
-                          .feed(items) pickles them over a pipe and fn(items) runs there once they are in
+                          .feed(items) pickles them over a pipe and fn(items) runs there once they are in;
+                          ready(), if given, runs there first, while the parent is still making the items
 
 A child dies with its parent (PR_SET_PDEATHSIG on Linux, and a check of its parent's pid right after the
 fork), so a killed command leaves no worker behind. A child's exception is raised again in the parent (a PapersError keeps its path and line). While children
@@ -102,8 +103,9 @@ _prctl = _load_prctl()
 class Background:
     """fn() running in a forked child; result() returns its value or raises its exception."""
 
-    def __init__(self, fn: Callable[..., Any], fed: bool = False):
+    def __init__(self, fn: Callable[..., Any], fed: bool = False, ready: Callable[[], None] | None = None):
         self._fn: Callable[[], Any] | None = None
+        self._ready = ready  # with `fed`: run first, in the child, while its input is still on the way
         self._done = False
         self._feed: int | None = None
         if not hasattr(os, "fork") or _env_jobs() == 1:
@@ -127,6 +129,8 @@ class Background:
                 try:
                     if fed:
                         os.close(feed_write)
+                        if ready is not None:
+                            ready()
                     value = fn(_received(feed_read)) if fed else fn()
                     payload = pickle.dumps(("ok", value), pickle.HIGHEST_PROTOCOL)
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent
@@ -170,7 +174,11 @@ class Background:
         """Wait for the child; its return value, or its exception raised here."""
         if self._fn is not None:
             fn, self._fn, self._done = self._fn, None, True
-            return fn() if self._items is None else fn(self._items)
+            if self._items is None:
+                return fn()
+            if self._ready is not None:
+                self._ready()
+            return fn(self._items)
         self._end_feed()  # a child never fed would wait for its input for ever
         try:
             with os.fdopen(self._read, "rb") as f:
