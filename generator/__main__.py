@@ -1,8 +1,6 @@
 """`python -m generator` is the `papers` command."""
 from __future__ import annotations
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

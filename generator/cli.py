@@ -245,6 +245,21 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def run() -> None:
+    """The `papers` command (console script and `python -m generator`): main(), then out at once, without
+    tearing down the interpreter, whose heap holds what the command made (the site model: 0.05-0.07 s at 10k
+    papers, ~0.3 s at 100k, spent freeing memory the kernel takes back anyway). Every command has waited for
+    its workers and closed its files by then; the log and the two streams are flushed first."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`papers check | head`): nothing more to say
+            pass
+    os._exit(code)
+
+
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM: unwind like Ctrl-C, so every `finally` and `except BaseException` cleanup runs."""
     raise KeyboardInterrupt

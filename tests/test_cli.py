@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
-from conftest import SEEDS, papers_bin, run_papers
+from conftest import SEEDS, papers_bin, run_papers, write_tree
 from test_import import tree
 from test_parser import listing, paper
 
@@ -12,6 +14,18 @@ def test_runs_the_installed_console_script():
     assert papers_bin()[0].endswith("/papers")
     proc = run_papers("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("papers ")
+
+
+def test_every_line_reaches_a_pipe_and_the_exit_code_is_kept(tmp_path):
+    """The command leaves without tearing the interpreter down (cli.run: os._exit): what it printed to a pipe,
+    its last line included, must still arrive, with its exit code, by the console script and `-m generator`."""
+    content = write_tree(tmp_path / "content", {
+        "2025/01/02/a.md": "---\ntitle: A\nslug: a\ndate: 2025-01-02\n---\n\nAbstract.\n",
+        "2025/01/02/b.md": "---\ntitle: [unclosed\n---\n"})
+    for cmd in (papers_bin(), [sys.executable, "-m", "generator"]):
+        proc = subprocess.run(cmd + ["check", "--content", str(content)], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        assert "2025/01/02/b.md" in proc.stderr and proc.stderr.endswith("checked: 1 errors, 0 warnings, 0 flagged\n")
 
 
 def test_import_seeds_reports_summary_and_problems(tmp_path):
