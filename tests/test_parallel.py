@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,22 @@ def test_a_fed_background_with_one_job_runs_here(monkeypatch: pytest.MonkeyPatch
     job = Background(lambda items: (list(items), os.getpid()), fed=True)
     job.feed([3, 1, 2])
     assert job.result() == ([3, 1, 2], os.getpid())
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+def test_a_fed_backgrounds_ready_runs_first_where_fn_runs(jobs: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """ready() (the search job's numpy import) runs before fn, in fn's process: the child, before its input has
+    come (here the parent feeds it only once ready() has left its mark), or this process with PAPERS_JOBS=1."""
+    monkeypatch.setenv("PAPERS_JOBS", jobs)
+    mark = tmp_path / "ready"
+    job = Background(lambda items: (mark.read_text(), len(items)), fed=True,
+                     ready=lambda: mark.write_text(str(os.getpid())))
+    if jobs == "2":
+        for _ in range(500):  # the child is waiting for its input: ready() has run there already
+            if mark.exists():
+                break
+            time.sleep(0.01)
+        assert mark.read_text() != str(os.getpid())
+    job.feed([1, 2, 3])
+    pid, n = job.result()
+    assert n == 3 and (pid == str(os.getpid())) == (jobs == "1")

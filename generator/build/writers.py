@@ -10,10 +10,11 @@ hard-linked from the previous site instead of being rendered again. A Staging wr
 as it writes it (fstat of the open file, in whichever process wrote it), for the build state's record of
 the output (build/state.py: OutputStamps), which then needs no stat of its own per file; a hard-linked
 file's is taken once the previous site is gone, as removing that link changes the file's ctime.
-Folders left by a build that was killed (`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer runs)
-are removed by the next build, and if it was killed between the two renames, the next build finds the
-previous site in `site.old-<pid>`. Every file is written by rename only: a page into the staging folder (which is renamed as a whole), a cache file
-through a temporary file of its own (write_cache), so a kill or a full disk never leaves a truncated one.
+Folders left by a build that was killed (`site.tmp-<pid>`, `site.old-<pid>` of a process that no longer
+runs) are removed by the next build, and if it was killed between the two renames, the next build finds
+the previous site in `site.old-<pid>`. Every file is written by rename only: a page into the staging
+folder (which is renamed as a whole), a cache file through a temporary file of its own (write_cache), so a
+kill or a full disk never leaves a truncated one.
 """
 from __future__ import annotations
 
