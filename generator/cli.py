@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError, PapersError, UsageError
 from .util import progress
+from .util.text import plural
 
 __all__ = ["main"]
 
@@ -190,7 +191,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     flagged = sum(bool(p.flags) for p in papers)
-    log.info("%d papers checked: %d errors, %d warnings, %d flagged", len(papers), errors, warnings, flagged)
+    log.info("%s checked: %s, %s, %d flagged", plural(len(papers), "paper"), plural(errors, "error"),
+             plural(warnings, "warning"), flagged)
     return 1 if errors or (args.strict and warnings) else 0
 
 

@@ -93,7 +93,7 @@ def test_cli_exit_codes_and_message_format(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert re.search(rf"^{re.escape(str(tmp_path))}/x/same\.md:4: error: slug 'same' is also used by .*; give one "
                      "of them a different slug$", proc.stderr, re.M)
-    assert "2 papers checked: 1 errors, 1 warnings, 0 flagged" in proc.stderr  # x/same.md is misplaced
+    assert "2 papers checked: 1 error, 1 warning, 0 flagged" in proc.stderr  # x/same.md is misplaced
     (tmp_path / "x/same.md").unlink()
     assert run_papers("check", "--content", str(tmp_path)).returncode == 0
 

@@ -25,7 +25,8 @@ def test_every_line_reaches_a_pipe_and_the_exit_code_is_kept(tmp_path):
     for cmd in (papers_bin(), [sys.executable, "-m", "generator"]):
         proc = subprocess.run(cmd + ["check", "--content", str(content)], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 1, proc.stderr
-        assert "2025/01/02/b.md" in proc.stderr and proc.stderr.endswith("checked: 1 errors, 0 warnings, 0 flagged\n")
+        assert "2025/01/02/b.md" in proc.stderr  # b.md is no paper: one paper checked, one error
+        assert proc.stderr.endswith("\n1 paper checked: 1 error, 0 warnings, 0 flagged\n"), proc.stderr
 
 
 def test_import_seeds_reports_summary_and_problems(tmp_path):

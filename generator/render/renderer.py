@@ -37,6 +37,7 @@ from ..model.markdown import link_kind
 from ..model.site import Page
 from .environment import Environment
 from .theme import Theme
+from ..util.text import plural
 
 __all__ = ["Renderer", "RowCache"]
 
@@ -78,11 +79,6 @@ def week_range(value: str) -> str:
     if monday.year == sunday.year:
         return f"{human_date(monday).rsplit(',', 1)[0]} – {human_date(sunday)}"
     return f"{human_date(monday)} – {human_date(sunday)}"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """`1 paper`, `3 papers`."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def day_of_month(value: str) -> int:

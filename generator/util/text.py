@@ -1,7 +1,12 @@
 """Text helpers shared by the stages."""
 from __future__ import annotations
 
-__all__ = ["one_line"]
+__all__ = ["one_line", "plural"]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 paper`, `3 papers`."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def one_line(text: str) -> str:
