@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..render.theme import Theme
 
 __all__ = ["BuildState", "Stamp", "OutputStamps", "scan_content", "inputs_hash", "load_state", "save_state",
-           "restamp"]
+           "restamp", "NO_STAMP"]
 
 RACY_NS = 2_000_000_000
 
@@ -66,12 +66,13 @@ class BuildState:
         return self.output.intact(out)
 
 
-_GONE = (-1, -1, -1, -1)
+NO_STAMP = (-1, -1, -1, -1)  # a file that was not there, or one hard-linked and stamped after the swap (restamp)
 
 
 class OutputStamps:
     """The files a build wrote (relative paths) and their stamps, as two flat values: the paths in one tuple
-    and the stamps in one array of 64-bit integers, four per file (-1s for a file that was not there).
+    and the stamps in one array of 64-bit integers, four per file (NO_STAMP for a file that was not there, and
+    for one hard-linked from the previous site until restamp() stamps it after the swap).
 
     At 100k papers the output holds ~320k files; as a dict of stamp tuples they took ~60 MB while the build
     saved them, in its largest process at that moment; as an array, 10 MB. `staged`: the Staging writer
@@ -94,7 +95,7 @@ class OutputStamps:
     def restamp(self, out: Path) -> bool:
         """Stamp the files recorded without one (-1s: hard-linked from the previous site, whose removal
         changed their ctime) as `out` now holds them; True when there were any."""
-        todo = [i for i in range(0, len(self.stamps), 4) if self.stamps[i] == -1]
+        todo = [i for i in range(0, len(self.stamps), 4) if self.stamps[i] == NO_STAMP[0]]
         root = str(out) + os.sep
         for i in todo:
             try:
@@ -133,7 +134,7 @@ def _stamps(out: Path, rels: tuple[str, ...]) -> array:
         try:
             found.extend(stamp_of(os.stat(root + rel)))
         except OSError:
-            found.extend(_GONE)
+            found.extend(NO_STAMP)
     return found
 
 

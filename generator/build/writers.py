@@ -26,17 +26,17 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 from .cache import Cache
+from .state import NO_STAMP
 from ..content.sources import stamp_of
 from ..util.procs import running
 
-__all__ = ["Writer", "Staging", "InPlace", "LINKED", "write_file", "make_folder", "clean_leftovers"]
+__all__ = ["Writer", "Staging", "InPlace", "write_file", "make_folder", "clean_leftovers"]
 
 
 # The folders a Staging writer remembers making (in each process): a paper's two files are written one after
 # the other, and a folder asked for again once forgotten costs one mkdir that finds it there. All of them
 # (a folder per paper) took 15 MB at 100k papers, in the processes that render.
 FOLDERS = 4096
-LINKED = (-1, -1, -1, -1)  # the stamp of a reused file until it is taken after the commit (state.restamp)
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -158,7 +158,7 @@ class Staging:
             if not src.is_file():
                 return False
             shutil.copy2(src, dst)
-        self.stamps.extend(LINKED)  # its ctime changes again when commit() removes the previous site
+        self.stamps.extend(NO_STAMP)  # for now: its ctime changes when commit() removes the previous site
         self.files.append(rel)
         return True
 
